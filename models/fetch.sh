@@ -1,21 +1,17 @@
 #!/usr/bin/env bash
 # Fetches the embedded default models listed in models/manifest.json and checks their sha256.
-# Idempotent: a file already present with the right hash is left alone. Needs node/npm and python3
-# (only to read the manifest) — both part of the set-up the README's commands perform.
+# Idempotent: a file already present with the right hash is left alone. Needs node and npm (npm pack,
+# and node to read the manifest), which setup.sh installs.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 manifest="$here/manifest.json"
 
-python3 - "$manifest" <<'PY' | while IFS=$'\t' read -r path sha kind package member; do
-import json, sys
-m = json.load(open(sys.argv[1]))
-for model in m["models"]:
-    if not model.get("embedded"):
-        continue
-    for f in model["files"]:
-        s = f["source"]
-        print("\t".join([f["path"], f["sha256"], s["kind"], s.get("package", ""), s.get("member", "")]))
-PY
+node -e '
+const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+for (const model of m.models.filter(x => x.embedded))
+  for (const f of model.files)
+    console.log([f.path, f.sha256, f.source.kind, f.source.package || "", f.source.member || ""].join("\t"));
+' "$manifest" | while IFS=$'\t' read -r path sha kind package member; do
   target="$here/$path"
   if [ -f "$target" ] && echo "$sha  $target" | sha256sum -c --status; then
     echo "models: $path ok"

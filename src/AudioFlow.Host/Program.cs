@@ -1,2 +1,13 @@
-// Placeholder until the command line lands.
-return 0;
+using System.CommandLine;
+using AudioFlow.Host.Cli;
+
+var root = new RootCommand("AudioFlow: answers phone calls with a local AI voice agent, fully offline.")
+{
+    GlobalOptions.ConfigFile,
+    GlobalOptions.Set,
+    ServeCommand.Create(),
+    CallCommand.Create(),
+    BenchCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();

@@ -6,8 +6,15 @@ namespace AudioFlow.Audio.Channel;
 /// </summary>
 public abstract record InboundEvent;
 
-/// <summary>One frame of caller audio, still encoded in the channel's <see cref="ICallChannel.InboundFormat"/>.</summary>
-public sealed record InboundMedia(ReadOnlyMemory<byte> Payload) : InboundEvent;
+/// <summary>
+/// Caller audio, still encoded in the channel's <see cref="ICallChannel.InboundFormat"/> (normally one 20 ms frame;
+/// the pipeline re-frames other sizes). <see cref="ReceivedAt"/> is the <see cref="System.Diagnostics.Stopwatch"/>
+/// timestamp of arrival, taken when the transport creates the event: latency is measured from it.
+/// </summary>
+public sealed record InboundMedia(ReadOnlyMemory<byte> Payload) : InboundEvent
+{
+    public long ReceivedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
+}
 
 /// <summary>A DTMF digit pressed by the caller (0-9, *, #, A-D), whatever the signalling (RFC 4733, SIP INFO, provider event, in-band tone).</summary>
 public sealed record InboundDtmf(char Digit, string Source) : InboundEvent;

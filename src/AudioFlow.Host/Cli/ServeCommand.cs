@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Akka.Actor;
+using Akka.Hosting;
+using AudioFlow.Host.Composition;
+using AudioFlow.Host.Configuration;
+using AudioFlow.Host.Http;
+using AudioFlow.Pipeline.Calls;
+using AudioFlow.Pipeline.Configuration;
+
+namespace AudioFlow.Host.Cli;
+
+/// <summary><c>audioflow serve</c>: the AudioFlow node with its HTTP endpoints (127.0.0.1:8080 by default).</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run the AudioFlow server");
+        command.SetAction((parse, cancellation) => CliErrors.Run(() => Run(parse, cancellation)));
+        return command;
+    }
+
+    private static async Task<int> Run(ParseResult parse, CancellationToken cancellation)
+    {
+        var config = GlobalOptions.LoadConfig(parse);
+        var reader = new OptionsReader(config, "audioflow.http");
+        var host = reader.String("host");
+        var port = reader.Int("port", p => p is >= 0 and <= 65535, "a TCP port (0-65535)");
+        var pipeline = PipelineOptions.FromConfig(config);
+        var engines = EngineFactory.Create(EngineOptions.FromConfig(config), pipeline);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}");
+            builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.AddSingleton(engines);
+            builder.Services.AddSingleton(pipeline);
+            builder.Services.AddAkka("audioflow", (akka, _) =>
+            {
+                akka.AddHocon(AkkaSettings.WithLogging(config), HoconAddMode.Prepend);
+                akka.WithActors((system, registry) =>
+                    registry.Register<CallsSupervisor>(system.ActorOf(CallsSupervisor.Props(engines, pipeline), "calls")));
+            });
+
+            var app = builder.Build();
+            NodeEndpoints.Map(app);
+            await app.StartAsync(cancellation);
+            Console.Error.WriteLine($"audioflow: serving on {string.Join(", ", app.Urls)} (home {AudioFlowHome.Directory})");
+            await app.WaitForShutdownAsync(cancellation);
+            return 0;
+        }
+        finally
+        {
+            EngineFactory.Dispose(engines);
+        }
+    }
+}

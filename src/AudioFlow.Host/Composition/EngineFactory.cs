@@ -1,0 +1,98 @@
+using AudioFlow.Engines.Agents;
+using AudioFlow.Engines.Agents.Flow;
+using AudioFlow.Engines.Stt;
+using AudioFlow.Engines.Stt.Sphinx;
+using AudioFlow.Engines.Tts;
+using AudioFlow.Engines.Tts.Espeak;
+using AudioFlow.Engines.Tts.Flite;
+using AudioFlow.Engines.Vad;
+using AudioFlow.Host.Configuration;
+using AudioFlow.Pipeline.Calls;
+using AudioFlow.Pipeline.Configuration;
+using AudioFlow.Pipeline.Inference;
+
+namespace AudioFlow.Host.Composition;
+
+/// <summary>
+/// Loads the engines the configuration names, once per process, and fails at start (never mid-call) with a message
+/// that says what is missing and how to get it.
+/// </summary>
+public static class EngineFactory
+{
+    public static CallEngines Create(EngineOptions engines, PipelineOptions pipeline)
+    {
+        var created = new List<IDisposable>();
+        try
+        {
+            var vad = Track(created, LoadVad(engines));
+            var recognizer = Track(created, LoadRecognizer(engines));
+            var synthesizer = Track(created, LoadSynthesizer(engines));
+            var agents = LoadAgent(engines);
+            var schedulers = new InferenceSchedulers(pipeline.Inference.RealtimeThreads, pipeline.Inference.HeavyThreads);
+            return new CallEngines(vad, recognizer, synthesizer, agents, schedulers);
+        }
+        catch
+        {
+            foreach (var engine in created)
+            {
+                engine.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    public static void Dispose(CallEngines engines)
+    {
+        engines.Schedulers.Dispose();
+        engines.Synthesizer.Dispose();
+        engines.Recognizer.Dispose();
+        engines.Vad.Dispose();
+    }
+
+    private static T Track<T>(List<IDisposable> created, T engine) where T : IDisposable
+    {
+        created.Add(engine);
+        return engine;
+    }
+
+    private static IVadModel LoadVad(EngineOptions options)
+    {
+        if (!File.Exists(options.VadModelPath))
+        {
+            throw new StartupException($"VAD model not found: {options.VadModelPath}. Run ./setup.sh (or models/fetch.sh) to fetch it.");
+        }
+
+        return Wrap("VAD", () => new SileroVadModel(options.VadModelPath, options.VadIntraOpThreads));
+    }
+
+    private static ISpeechRecognizer LoadRecognizer(EngineOptions options) => options.Stt switch
+    {
+        _ => Wrap("speech recognition (pocketsphinx)", () => new SphinxRecognizer(options.Sphinx)),
+    };
+
+    private static ISpeechSynthesizer LoadSynthesizer(EngineOptions options) => options.Tts switch
+    {
+        "espeak" => Wrap("speech synthesis (espeak-ng)", () => new EspeakSynthesizer(options.Espeak)),
+        _ => Wrap("speech synthesis (flite)", () => new FliteSynthesizer(options.Flite)),
+    };
+
+    private static IAgentFactory LoadAgent(EngineOptions options) => options.FlowFile is null
+        ? FlowAgentFactory.Demo(options.Flow)
+        : Wrap("dialogue flow", () => FlowAgentFactory.FromFile(options.FlowFile, options.Flow));
+
+    private static T Wrap<T>(string role, Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is not StartupException and not FlowValidationException)
+        {
+            throw new StartupException($"{role} could not start: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>The node cannot start: the message says why and what fixes it.</summary>
+public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);

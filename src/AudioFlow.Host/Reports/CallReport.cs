@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AudioFlow.Audio.Channel;
+using AudioFlow.Pipeline.Loopback;
+
+namespace AudioFlow.Host.Reports;
+
+/// <summary>The machine-readable result of one simulated call (<c>audioflow call --json</c>).</summary>
+public sealed record CallReport(
+    string CallId,
+    string EndReason,
+    double DurationMs,
+    FrameReport Frames,
+    IReadOnlyList<TurnReport> Turns,
+    IReadOnlyList<ReplyReport> Replies,
+    IReadOnlyList<RestartReport> Restarts,
+    int BargeIns,
+    IReadOnlyList<string> Commands,
+    IReadOnlyList<string> Events)
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static CallReport From(LoopbackCallOutcome outcome)
+    {
+        var stats = outcome.Stats;
+        return new CallReport(
+            stats.CallId,
+            stats.EndReason ?? "unknown",
+            Math.Round(outcome.Caller.Duration.TotalMilliseconds),
+            new FrameReport(outcome.Caller.FramesSent, stats.FramesReceived, stats.FramesAnalyzed, outcome.CallerFramesLost,
+                outcome.Caller.FramesDropped, stats.FramesSent, stats.LateFrames),
+            stats.Turns.Select(t => new TurnReport(t.Number, t.Transcript ?? string.Empty, Math.Round(t.Confidence, 3),
+                Math.Round(t.SpeechStartFrame * 20.0), Math.Round((t.SpeechEndFrame + 1) * 20.0),
+                new LatencyReport(t.EndpointingMs, t.SttMs, t.AgentMs, t.TtsFirstAudioMs, t.PlayoutMs, t.ResponseLatencyMs))).ToArray(),
+            stats.Replies.Select(r => new ReplyReport(r.ReplyId, r.Trigger, r.TurnNumber, r.Text, r.Interrupted, r.HeardText, r.Actions.ToArray())).ToArray(),
+            stats.Restarts.Select(r => new RestartReport(r.Stage, r.ErrorType, r.Message, r.ConsecutiveFailures, Math.Round(r.At.TotalMilliseconds))).ToArray(),
+            outcome.ClearCommands,
+            outcome.Caller.Commands.Where(c => c.Command is not ClearPlayout and not PlayoutMark)
+                .Select(c => $"{c.At.TotalMilliseconds:F0}ms {Describe(c.Command)}").ToArray(),
+            stats.Events);
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    private static string Describe(OutboundCommand command) => command switch
+    {
+        TransferCall t => $"transfer {t.Target}",
+        HangUp h => $"hang up ({h.Reason})",
+        SendDtmf d => $"send DTMF {d.Digits}",
+        _ => command.GetType().Name,
+    };
+}
+
+/// <summary>
+/// Frame accounting. <see cref="CallerSent"/>: frames the caller's channel accepted; <see cref="Analyzed"/>: frames that
+/// went through VAD; <see cref="Lost"/> = sent − analysed, which must be 0.
+/// </summary>
+public sealed record FrameReport(long CallerSent, long Received, long Analyzed, long Lost, long DroppedByChannel, long AgentSent, long AgentLate);
+
+/// <summary>One caller turn; times of speech are media times (ms from the start of the call).</summary>
+public sealed record TurnReport(int Number, string Transcript, double Confidence, double SpeechStartMs, double SpeechEndMs, LatencyReport LatencyMs);
+
+/// <summary>
+/// Where the time went between the caller's last word and the first reply frame: endpointing (waiting to be sure the
+/// turn ended), recognition, agent, synthesis of the first sentence, playout queue; <see cref="Total"/> is the sum.
+/// </summary>
+public sealed record LatencyReport(double? Endpointing, double? Stt, double? Agent, double? TtsFirstAudio, double? Playout, double? Total);
+
+public sealed record ReplyReport(int Id, string Trigger, int? Turn, string Text, bool Interrupted, string? Heard, IReadOnlyList<string> Actions);
+
+public sealed record RestartReport(string Stage, string Error, string Message, int InARow, double AtMs);

@@ -1,0 +1,167 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using AudioFlow.Audio.Channel;
+using AudioFlow.Audio.Codecs;
+using AudioFlow.Pipeline.Configuration;
+using AudioFlow.Pipeline.Metrics;
+using AudioFlow.Pipeline.Supervision;
+
+namespace AudioFlow.Pipeline.Calls;
+
+/// <summary>
+/// Owns one call: materializes its graph (the stream's actors become this actor's children, so they die with it),
+/// watches it, and ends the call. Stage failures are handled inside the graph (restart and retry, see
+/// <see cref="RestartSupervisor"/>); when a stage gives up, the graph fails and this actor ends the call politely:
+/// the apology is spoken straight to the channel, then it hangs up. Either way it reports <see cref="CallFinished"/>
+/// to its parent and stops. Nothing a call does can take the node down.
+/// </summary>
+public sealed class CallActor : ReceiveActor
+{
+    private static readonly TimeSpan ApologyTimeout = TimeSpan.FromSeconds(20);
+    private readonly ICallChannel _channel;
+    private readonly CallEngines _engines;
+    private readonly PipelineOptions _options;
+    private readonly CallClock _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CallContext _call;
+    private bool _finished;
+
+    public CallActor(ICallChannel channel, CallEngines engines, PipelineOptions options, CallClock clock)
+    {
+        _channel = channel;
+        _engines = engines;
+        _options = options;
+        _clock = clock;
+        _call = new CallContext(channel.CallId, channel.InboundFormat, channel.OutboundFormat, options, engines,
+            new CallStats(channel.CallId, channel.Transport), _log);
+        Receive<GraphFinished>(OnGraphFinished);
+        Receive<ApologyFinished>(_ => Finish());
+        Receive<EndCall>(end => _ = _channel.SendAsync(new HangUp(end.Reason)));
+    }
+
+    public static Props Props(ICallChannel channel, CallEngines engines, PipelineOptions options, CallClock clock) =>
+        Akka.Actor.Props.Create(() => new CallActor(channel, engines, options, clock));
+
+    /// <summary>The graph completed (error null) or failed.</summary>
+    private sealed record GraphFinished(Exception? Error);
+
+    private sealed record ApologyFinished;
+
+    /// <summary>Asks the call to hang up (operator action, node shutdown).</summary>
+    public sealed record EndCall(string Reason);
+
+    protected override void PreStart()
+    {
+        AudioFlowMetrics.CallsStarted.Add(1, new KeyValuePair<string, object?>("transport", _channel.Transport));
+        _log.Info("[call {0}] started on {1}: in {2}, out {3}", _call.CallId, _channel.Transport, _channel.InboundFormat, _channel.OutboundFormat);
+        try
+        {
+            PayloadCodec.For(_channel.InboundFormat);
+            PayloadCodec.For(_channel.OutboundFormat);
+        }
+        catch (NotSupportedException e)
+        {
+            _log.Error("[call {0}] cannot take the call: {1}", _call.CallId, e.Message);
+            _call.Stats.Ended($"unsupported media: {e.Message}");
+            _ = _channel.SendAsync(new HangUp("unsupported media"));
+            Self.Tell(new ApologyFinished());
+            return;
+        }
+
+        var graph = CallGraph.Create(_channel, _call, _clock)
+            .WithAttributes(ActorAttributes.CreateSupervisionStrategy(_ => Akka.Streams.Supervision.Directive.Restart));
+        var done = graph.Run(Context.Materializer(namePrefix: "call"));
+        done.ContinueWith(t => new GraphFinished(t.IsFaulted ? t.Exception!.GetBaseException() : null), TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    protected override void PostStop()
+    {
+        if (!_finished)
+        {
+            _call.Stats.Ended("call actor stopped");
+            _ = _channel.SendAsync(new HangUp("call actor stopped"));
+            Report();
+        }
+    }
+
+    private void OnGraphFinished(GraphFinished finished)
+    {
+        if (finished.Error is null)
+        {
+            _call.Stats.Ended("completed");
+            Finish();
+            return;
+        }
+
+        var stage = finished.Error is StageFailedException failed ? failed.Stage : "pipeline";
+        _log.Error(finished.Error, "[call {0}] {1} failed for good; apologising and hanging up", _call.CallId, stage);
+        _call.Stats.Ended($"stage {stage} failed repeatedly; apologised and hung up");
+        Apologize().PipeTo(Self, success: () => new ApologyFinished(), failure: _ => new ApologyFinished());
+    }
+
+    /// <summary>Speaks the apology straight to the channel (the graph is gone), paced in real time, then hangs up.</summary>
+    private async Task Apologize()
+    {
+        using var timeout = new CancellationTokenSource(ApologyTimeout);
+        try
+        {
+            var synthesizer = _engines.Synthesizer;
+            var pcm = await _engines.Schedulers.Heavy.Run(() => synthesizer.Synthesize(_options.Apology, timeout.Token), timeout.Token)
+                .ConfigureAwait(false);
+            var codec = PayloadCodec.For(_channel.OutboundFormat);
+            var frames = OutboundSpeech.EncodeFrames(OutboundSpeech.ToRate(pcm, synthesizer.SampleRate, codec.Format.SampleRate), codec);
+            await _channel.SendAsync(new ClearPlayout(), timeout.Token).ConfigureAwait(false);
+            var frameTime = _clock.ToWall(TimeSpan.FromMilliseconds(Audio.FrameDuration.Milliseconds));
+            var start = DateTime.UtcNow;
+            for (var i = 0; i < frames.Count; i++)
+            {
+                var due = start + i * frameTime - _clock.ToWall(_options.Playout.Lead);
+                var wait = due - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, timeout.Token).ConfigureAwait(false);
+                }
+
+                await _channel.SendAsync(new OutboundMedia(frames[i]), timeout.Token).ConfigureAwait(false);
+            }
+
+            await Task.Delay(_clock.ToWall(_options.Playout.Lead), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log.Warning("[call {0}] apology could not be played: {1}", _call.CallId, e.Message);
+        }
+        finally
+        {
+            await _channel.SendAsync(new HangUp("technical failure"), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void Finish()
+    {
+        _finished = true;
+        Report();
+        Context.Stop(Self);
+    }
+
+    private void Report()
+    {
+        AudioFlowMetrics.CallsEnded.Add(1, new KeyValuePair<string, object?>("transport", _channel.Transport));
+        foreach (var turn in _call.Stats.Turns)
+        {
+            if (turn.ResponseLatencyMs is { } latency)
+            {
+                AudioFlowMetrics.ResponseLatencyMs.Record(latency);
+            }
+        }
+
+        _log.Info("[call {0}] ended: {1} ({2} turns, {3} frames in, {4} analysed, {5} restarts)", _call.CallId, _call.Stats.EndReason,
+            _call.Stats.Turns.Count, _call.Stats.FramesReceived, _call.Stats.FramesAnalyzed, _call.Stats.Restarts.Count);
+        Context.Parent.Tell(new CallFinished(_call.Stats));
+    }
+}
+
+/// <summary>A call ended; its stats are final.</summary>
+public sealed record CallFinished(CallStats Stats);

@@ -1,0 +1,49 @@
+using Akka.Event;
+using AudioFlow.Audio.Channel;
+using AudioFlow.Engines.Stt;
+using AudioFlow.Pipeline.Configuration;
+using AudioFlow.Pipeline.Supervision;
+
+namespace AudioFlow.Pipeline.Calls;
+
+/// <summary>
+/// Everything one call's stages share: its id, channel formats, options, engines, the out-of-band signals, the stats
+/// it reports into, and the logger (every line carries the call id). Nothing in here is process-global state.
+/// </summary>
+public sealed class CallContext(
+    string callId,
+    MediaFormat inboundFormat,
+    MediaFormat outboundFormat,
+    PipelineOptions options,
+    CallEngines engines,
+    CallStats stats,
+    ILoggingAdapter log)
+{
+    public string CallId { get; } = callId;
+
+    public MediaFormat InboundFormat { get; } = inboundFormat;
+
+    public MediaFormat OutboundFormat { get; } = outboundFormat;
+
+    public PipelineOptions Options { get; } = options;
+
+    public CallEngines Engines { get; } = engines;
+
+    public CallStats Stats { get; } = stats;
+
+    public ILoggingAdapter Log { get; } = log;
+
+    public CallSignals Signals { get; } = new();
+
+    private RecognitionContext _listening = RecognitionContext.FreeForm;
+
+    /// <summary>What the recogniser listens for in the caller's next turn; set by the agent stage after each reply.</summary>
+    public RecognitionContext Listening
+    {
+        get => Volatile.Read(ref _listening);
+        set => Volatile.Write(ref _listening, value);
+    }
+
+    /// <summary>The fault injector for one stage of this call (inactive unless chaos is configured for it).</summary>
+    public FaultInjector FaultsFor(string stage) => FaultInjector.For(stage, Options.Chaos, CallId);
+}

@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Akka.Event;
+using AudioFlow.Audio.Channel;
+using AudioFlow.Pipeline.Configuration;
+
+namespace AudioFlow.Pipeline.Calls;
+
+/// <summary>
+/// Parent of every call actor on this node. Starts calls, answers "how many are active", and tells whoever started a
+/// call when it finished. A call actor that throws is stopped (its PostStop hangs up and reports) and never restarted:
+/// a call's state lives in its graph, which a restart would lose; one broken call never affects another.
+/// </summary>
+public sealed class CallsSupervisor : ReceiveActor
+{
+    private readonly Dictionary<IActorRef, (string CallId, IActorRef Requester)> _calls = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public CallsSupervisor(CallEngines engines, PipelineOptions options)
+    {
+        Receive<StartCall>(start =>
+        {
+            var name = Uri.EscapeDataString(start.Channel.CallId);
+            var call = Context.ActorOf(CallActor.Props(start.Channel, engines, options, start.Clock ?? CallClock.RealTime), name);
+            Context.Watch(call);
+            _calls[call] = (start.Channel.CallId, Sender);
+            Sender.Tell(new CallStarted(start.Channel.CallId, call));
+        });
+        Receive<CallFinished>(finished =>
+        {
+            if (_calls.TryGetValue(Sender, out var entry))
+            {
+                entry.Requester.Tell(finished);
+            }
+        });
+        Receive<Terminated>(terminated => _calls.Remove(terminated.ActorRef));
+        Receive<GetActiveCalls>(_ => Sender.Tell(new ActiveCalls(_calls.Values.Select(c => c.CallId).ToArray())));
+    }
+
+    public static Props Props(CallEngines engines, PipelineOptions options) =>
+        Akka.Actor.Props.Create(() => new CallsSupervisor(engines, options));
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(error =>
+    {
+        _log.Error(error, "a call actor crashed; stopping that call only");
+        return Directive.Stop;
+    });
+}
+
+/// <summary>Start a call on <paramref name="Channel"/>; the sender gets <see cref="CallStarted"/>, later <see cref="CallFinished"/>.</summary>
+public sealed record StartCall(ICallChannel Channel, CallClock? Clock = null);
+
+public sealed record CallStarted(string CallId, IActorRef Call);
+
+public sealed record GetActiveCalls;
+
+public sealed record ActiveCalls(IReadOnlyList<string> CallIds);

@@ -1,0 +1,77 @@
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace AudioFlow.Pipeline.Configuration;
+
+/// <summary>Fault injection (<c>audioflow.chaos</c>): which stages throw on purpose, and how often.</summary>
+public sealed record ChaosOptions(bool Enabled, IReadOnlyList<FaultSpec> Faults)
+{
+    public static readonly ChaosOptions Off = new(false, []);
+
+    public static ChaosOptions FromConfig(Config config)
+    {
+        var reader = new OptionsReader(config, "audioflow.chaos");
+        var enabled = reader.Bool("enabled");
+        var faults = new List<FaultSpec>();
+        var list = config.GetValue(reader.Key("faults"));
+        if (list is not null && !list.IsEmpty)
+        {
+            if (!list.IsArray())
+            {
+                throw new ConfigurationException($"{reader.Key("faults")} must be a list of {{ stage = ..., every-nth = N }} or {{ stage = ..., probability = p }}");
+            }
+
+            var index = 0;
+            foreach (var item in list.GetArray())
+            {
+                faults.Add(FaultSpec.FromConfig(new Config(new HoconRoot(item)), $"{reader.Key("faults")}[{index++}]"));
+            }
+        }
+
+        return new ChaosOptions(enabled, faults);
+    }
+}
+
+/// <summary>
+/// One injected fault: <see cref="Stage"/> throws on every <see cref="EveryNth"/>-th element, or with
+/// <see cref="Probability"/> per element.
+/// </summary>
+public sealed record FaultSpec(string Stage, int EveryNth, double Probability)
+{
+    public static FaultSpec FromConfig(Config item, string where)
+    {
+        var stage = item.GetString("stage") ?? throw new ConfigurationException($"{where}: missing 'stage'");
+        if (!StageNames.All.Contains(stage))
+        {
+            throw new ConfigurationException($"{where}: unknown stage '{stage}' (one of {string.Join(", ", StageNames.All)})");
+        }
+
+        var everyNth = item.HasPath("every-nth") ? item.GetInt("every-nth") : 0;
+        var probability = item.HasPath("probability") ? item.GetDouble("probability") : 0.0;
+        if (everyNth < 0 || probability is < 0 or > 1 || (everyNth == 0) == (probability == 0))
+        {
+            throw new ConfigurationException($"{where}: give exactly one of every-nth (a positive integer) or probability (0..1]");
+        }
+
+        return new FaultSpec(stage, everyNth, probability);
+    }
+}
+
+/// <summary>The names stages go by in logs, metrics, the journal and fault injection.</summary>
+public static class StageNames
+{
+    public const string Decode = "decode";
+    public const string ResampleIn = "resample-in";
+    public const string Vad = "vad";
+    public const string Turn = "turn";
+    public const string Stt = "stt";
+    public const string Agent = "agent";
+    public const string Tts = "tts";
+    public const string ResampleOut = "resample-out";
+    public const string Encode = "encode";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>
+    {
+        Decode, ResampleIn, Vad, Turn, Stt, Agent, Tts, ResampleOut, Encode,
+    };
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs AudioFlow's test suite, installing what is missing first (also what the tests use: sox, flite, ...).
+# Load tests and benchmarks are not part of it: see README.md ("Benchmarks and load").
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+./setup.sh --test
+dotnet build AudioFlow.sln -c Release --nologo --verbosity quiet
+dotnet test AudioFlow.sln -c Release --no-build --nologo --verbosity quiet "$@"
