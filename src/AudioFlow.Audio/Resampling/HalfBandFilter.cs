@@ -27,8 +27,8 @@ internal static class HalfBandFilter
 
     static HalfBandFilter()
     {
-        int minimumLength = KaiserDesign.Length(KaiserDesign.StopbandAttenuationDb, StopbandEdge - PassbandEdge);
-        J = (minimumLength + 1 + 3) / 4; // smallest J with 4J - 1 >= minimumLength
+        int minimumLength = (int)KaiserDesign.Length(KaiserDesign.StopbandAttenuationDb, StopbandEdge - PassbandEdge);
+        J = (minimumLength + 1 + 3) / 4; // smallest J with 4J - 1 >= minimumLength (J = 26: 103 taps, 52 non-zero besides the centre)
         int length = 4 * J - 1;
         double[] h = KaiserDesign.LowPass(length, 0.25, KaiserDesign.Beta(KaiserDesign.StopbandAttenuationDb));
         int center = 2 * J - 1;

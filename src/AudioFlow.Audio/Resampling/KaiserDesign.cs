@@ -18,8 +18,8 @@ internal static class KaiserDesign
     };
 
     /// <summary>Taps needed for a transition band of <paramref name="transitionWidth"/> (fraction of the sample rate).</summary>
-    public static int Length(double attenuationDb, double transitionWidth) =>
-        (int)Math.Ceiling((attenuationDb - 7.95) / (14.36 * transitionWidth)) + 1;
+    public static long Length(double attenuationDb, double transitionWidth) =>
+        (long)Math.Min(Math.Ceiling((attenuationDb - 7.95) / (14.36 * transitionWidth)) + 1, long.MaxValue / 4);
 
     /// <summary>
     /// Low-pass prototype of <paramref name="length"/> taps with cutoff <paramref name="cutoff"/> (fraction of the sample rate, 0-0.5)

@@ -29,13 +29,14 @@ internal sealed class PolyphaseFilterBank
         double lowerNyquist = Math.Min(l, m) / (2.0 * l * m);
         double pass = PassbandFraction * lowerNyquist;
         double stop = StopbandFraction * lowerNyquist;
-        int minimumLength = KaiserDesign.Length(KaiserDesign.StopbandAttenuationDb, stop - pass);
-        K = (minimumLength + l - 1) / l;
-        if ((long)K * l > MaxCoefficients)
+        long minimumLength = KaiserDesign.Length(KaiserDesign.StopbandAttenuationDb, stop - pass);
+        long tapsPerPhase = (minimumLength + l - 1) / l;
+        if (tapsPerPhase * l > MaxCoefficients)
         {
             throw new NotSupportedException(
-                $"resampling ratio {l}/{m} would need a {(long)K * l}-tap filter bank; choose rates with a simpler ratio");
+                $"resampling ratio {l}/{m} would need a {tapsPerPhase * l}-tap filter bank; choose rates with a simpler ratio");
         }
+        K = (int)tapsPerPhase;
 
         int length = K * l;
         double[] prototype = KaiserDesign.LowPass(length, (pass + stop) / 2, KaiserDesign.Beta(KaiserDesign.StopbandAttenuationDb));

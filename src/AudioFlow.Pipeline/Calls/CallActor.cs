@@ -34,7 +34,7 @@ public sealed class CallActor : ReceiveActor
         _options = options;
         _clock = clock;
         _call = new CallContext(channel.CallId, channel.InboundFormat, channel.OutboundFormat, options, engines,
-            new CallStats(channel.CallId, channel.Transport), _log);
+            new CallStats(channel.CallId, channel.Transport), _log, clock);
         Receive<GraphFinished>(OnGraphFinished);
         Receive<ApologyFinished>(_ => Finish());
         Receive<EndCall>(end => _ = _channel.SendAsync(new HangUp(end.Reason)));
@@ -69,9 +69,7 @@ public sealed class CallActor : ReceiveActor
             return;
         }
 
-        var graph = CallGraph.Create(_channel, _call, _clock)
-            .WithAttributes(ActorAttributes.CreateSupervisionStrategy(_ => Akka.Streams.Supervision.Directive.Restart));
-        var done = graph.Run(Context.Materializer(namePrefix: "call"));
+        var done = CallGraph.Create(_channel, _call).Run(Context.Materializer(namePrefix: "call"));
         done.ContinueWith(t => new GraphFinished(t.IsFaulted ? t.Exception!.GetBaseException() : null), TaskScheduler.Default)
             .PipeTo(Self);
     }

@@ -17,7 +17,8 @@ public sealed class CallContext(
     PipelineOptions options,
     CallEngines engines,
     CallStats stats,
-    ILoggingAdapter log)
+    ILoggingAdapter log,
+    CallClock clock)
 {
     public string CallId { get; } = callId;
 
@@ -32,6 +33,9 @@ public sealed class CallContext(
     public CallStats Stats { get; } = stats;
 
     public ILoggingAdapter Log { get; } = log;
+
+    /// <summary>The call's media clock (wall time, or faster for simulated calls): playout pacing and silence timers use it.</summary>
+    public CallClock Clock { get; } = clock;
 
     public CallSignals Signals { get; } = new();
 

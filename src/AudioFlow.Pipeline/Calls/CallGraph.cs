@@ -5,6 +5,7 @@ using Akka.Streams.Dsl;
 using AudioFlow.Audio.Channel;
 using AudioFlow.Pipeline.Elements;
 using AudioFlow.Pipeline.Stages;
+using AudioFlow.Pipeline.Supervision;
 
 namespace AudioFlow.Pipeline.Calls;
 
@@ -20,7 +21,7 @@ namespace AudioFlow.Pipeline.Calls;
 /// </summary>
 public static class CallGraph
 {
-    public static IRunnableGraph<Task<Done>> Create(ICallChannel channel, CallContext call, CallClock clock)
+    public static IRunnableGraph<Task<Done>> Create(ICallChannel channel, CallContext call)
     {
         var inbound = ChannelSource.FromReader(channel.Inbound);
         var outbound = Sink.ForEachAsync<OutboundCommand>(1, command => Send(channel, call, command));
@@ -43,7 +44,7 @@ public static class CallGraph
             .Via(new TextToSpeechStage(call))
             .Via(new OutboundResampleStage(call))
             .Via(new EncodeStage(call))
-            .Via(new PacedPlayoutStage(call, clock));
+            .Via(new PacedPlayoutStage(call));
 
         return RunnableGraph.FromGraph(GraphDsl.Create(outbound, (builder, sink) =>
         {
@@ -55,7 +56,7 @@ public static class CallGraph
             builder.From(split.Out(1)).Via(control).To(merge.In(1));
             builder.From(merge.Out).Via(speaking).To(sink);
             return ClosedShape.Instance;
-        }));
+        })).WithAttributes(CallSupervision.Attributes);
     }
 
     private static InboundEvent CountReceived(InboundEvent e, CallContext call)

@@ -14,18 +14,19 @@ public sealed record ChaosOptions(bool Enabled, IReadOnlyList<FaultSpec> Faults)
         var enabled = reader.Bool("enabled");
         var faults = new List<FaultSpec>();
         var list = config.GetValue(reader.Key("faults"));
-        if (list is not null && !list.IsEmpty)
+        IList<HoconValue> items;
+        try
         {
-            if (!list.IsArray())
-            {
-                throw new ConfigurationException($"{reader.Key("faults")} must be a list of {{ stage = ..., every-nth = N }} or {{ stage = ..., probability = p }}");
-            }
+            items = list?.GetArray() ?? [];
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            throw new ConfigurationException($"{reader.Key("faults")} must be a list of {{ stage = ..., every-nth = N }} or {{ stage = ..., probability = p }}");
+        }
 
-            var index = 0;
-            foreach (var item in list.GetArray())
-            {
-                faults.Add(FaultSpec.FromConfig(new Config(new HoconRoot(item)), $"{reader.Key("faults")}[{index++}]"));
-            }
+        for (var index = 0; index < items.Count; index++)
+        {
+            faults.Add(FaultSpec.FromConfig(new Config(new HoconRoot(items[index])), $"{reader.Key("faults")}[{index}]"));
         }
 
         return new ChaosOptions(enabled, faults);

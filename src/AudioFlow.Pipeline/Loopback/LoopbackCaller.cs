@@ -16,7 +16,10 @@ public sealed record CallerScript
     /// <summary>Pause between the greeting's end and the caller's speech.</summary>
     public TimeSpan PauseAfterGreeting { get; init; } = TimeSpan.FromMilliseconds(400);
 
-    /// <summary>After its audio is over, the caller hangs up once the agent has been silent this long.</summary>
+    /// <summary>
+    /// After its audio and keys are over, the caller waits for the agent's answer (a reply that finished playing after
+    /// the caller's last action), then hangs up once the agent has been silent this long.
+    /// </summary>
     public TimeSpan HangUpAfterAgentSilence { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The caller hangs up at this media time whatever happens.</summary>
@@ -85,12 +88,13 @@ public sealed class LoopbackCaller(LoopbackChannel channel, short[] speech, Call
         var speechOffset = 0;
         TimeSpan? speechStart = null;
         TimeSpan? greetingPlayedAt = null;
-        TimeSpan? speechEndedAt = null;
+        TimeSpan? lastActionAt = null;
+        var marksBeforeLastAction = 0;
         var callerHungUp = false;
         while (!channel.Ended.IsCompleted && !cancellationToken.IsCancellationRequested)
         {
             var now = clock.Now;
-            if (now >= script.MaxDuration || CallerIsDone(now, speechEndedAt))
+            if (now >= script.MaxDuration || CallerIsDone(now, lastActionAt, marksBeforeLastAction))
             {
                 channel.CallerHangsUp(now >= script.MaxDuration ? "caller's time limit" : "caller done");
                 callerHungUp = true;
@@ -119,9 +123,10 @@ public sealed class LoopbackCaller(LoopbackChannel channel, short[] speech, Call
                     speechOffset += length;
                     payload = new byte[silence.Length];
                     codec.Encode(pcm, payload);
-                    if (speechOffset >= speech.Length)
+                    if (speechOffset >= speech.Length && pendingDtmf.Count == 0)
                     {
-                        speechEndedAt = frameTime;
+                        lastActionAt = frameTime;
+                        marksBeforeLastAction = channel.MarksAcked;
                     }
                 }
                 else
@@ -139,6 +144,11 @@ public sealed class LoopbackCaller(LoopbackChannel channel, short[] speech, Call
                 {
                     pendingDtmf.Dequeue();
                     channel.TryDeliver(new InboundDtmf(key.Digit, "loopback"));
+                    if (pendingDtmf.Count == 0 && speechOffset >= speech.Length)
+                    {
+                        lastActionAt = frameTime;
+                        marksBeforeLastAction = channel.MarksAcked;
+                    }
                 }
             }
 
@@ -153,15 +163,15 @@ public sealed class LoopbackCaller(LoopbackChannel channel, short[] speech, Call
         ? greetingPlayedAt is { } played && frameTime >= played + script.PauseAfterGreeting
         : frameTime >= script.SpeakAt;
 
-    private bool CallerIsDone(TimeSpan now, TimeSpan? speechEndedAt)
+    private bool CallerIsDone(TimeSpan now, TimeSpan? lastActionAt, int marksBeforeLastAction)
     {
-        if (speechEndedAt is null && speech.Length > 0)
+        if (lastActionAt is null || channel.MarksAcked <= marksBeforeLastAction)
         {
             return false;
         }
 
         var lastAgentAudio = channel.LastHeardAt ?? TimeSpan.Zero;
-        var quietSince = speechEndedAt is { } ended && ended > lastAgentAudio ? ended : lastAgentAudio;
+        var quietSince = lastActionAt > lastAgentAudio ? lastActionAt.Value : lastAgentAudio;
         return now - quietSince >= script.HangUpAfterAgentSilence;
     }
 }

@@ -321,7 +321,7 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
             if (played.Reply.ReplyId == _lastCompletedReplyId && _active is null && _inputs.Count == 0 && !_callerSpeaking
                 && _session?.NoInputTimeout is { } timeout)
             {
-                ScheduleOnce(NoInputTimer, timeout);
+                ScheduleOnce(NoInputTimer, _call.Clock.ToWall(timeout));
             }
         }
 

@@ -20,11 +20,9 @@ namespace AudioFlow.Pipeline.Stages;
 /// After a reply's last frame a <see cref="PlayoutMark"/> is sent; the reply counts as played when the transport acks
 /// it or <c>playout.mark-timeout</c> passes (some providers never ack).</para>
 /// </summary>
-public sealed class PacedPlayoutStage(CallContext call, CallClock clock) : GraphStage<FlowShape<ReplyItem, OutboundCommand>>
+public sealed class PacedPlayoutStage(CallContext call) : GraphStage<FlowShape<ReplyItem, OutboundCommand>>
 {
     private CallContext Call => call;
-
-    private CallClock Clock => clock;
 
     private const string TickTimer = "tick";
     private static readonly TimeSpan FrameTime = TimeSpan.FromMilliseconds(FrameDuration.Milliseconds);
@@ -102,7 +100,7 @@ public sealed class PacedPlayoutStage(CallContext call, CallClock clock) : Graph
         {
             _stage = stage;
             _call = stage.Call;
-            _clock = stage.Clock;
+            _clock = _call.Clock;
             _maxBufferedFrames = Math.Max(1, (int)(_call.Options.Playout.MaxBuffer / FrameTime));
             SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: CompleteStage);
             SetHandler(stage._out, onPull: PushOutbox);

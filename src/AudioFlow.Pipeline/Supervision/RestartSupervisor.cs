@@ -43,8 +43,8 @@ public sealed class RestartSupervisor(string stage, CallContext call, Decider? d
 
     public FailureDecision Decide(Exception error)
     {
-        // Without an explicit decider a call stage restarts (Akka's default would be Stop, which would end the call).
-        var directive = decider?.Invoke(error) ?? Directive.Restart;
+        // The call graph sets CallSupervision.Decider; without any, Akka's default applies (stop).
+        var directive = decider?.Invoke(error) ?? Directive.Stop;
         if (directive == Directive.Stop)
         {
             call.Log.Error(error, "[call {0}] stage {1} failed and the decider says stop", call.CallId, stage);

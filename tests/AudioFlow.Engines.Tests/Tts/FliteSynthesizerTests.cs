@@ -177,22 +177,24 @@ public sealed class FliteSynthesizerTests
     public void Text_the_engine_cannot_speak_does_not_crash()
     {
         using var tts = new FliteSynthesizer();
-        var awkward = new List<string>
-        {
+        using var fast = new FliteSynthesizer(new FliteOptions { Voice = "kal" }); // same front end, 10x faster back end
+        string[] awkward =
+        [
             "\u0001\u0007\u001b[31m", "<speak><break time=\"3s\"/></speak>", "\ud800 lone surrogate \udfff", "?!...;;;",
-            "1234567890123456789012345678901234567890", "a\0b", new string('x', 3000), "https://example.com/a?b=c&d=e#f",
+            "1234567890123456789012345678901234567890", "a\0b", new string('x', 100), "https://example.com/a?b=c&d=e#f",
             "¯\\_(ツ)_/¯", "$$$ %%% ^^^ ||| ~~~", "3.14159e-10 -0.5 1/3 12:30:45 1,000,000.00", "'''\"\"\"```",
-        };
-        var random = new Random(1234);
-        const string alphabet = "abcXYZ019 .,;:!?'\"()[]{}<>-_/\\@#$%^&*+=~`|\n\té€😀";
-        for (int i = 0; i < 40; i++)
-        {
-            awkward.Add(new string(Enumerable.Range(0, random.Next(1, 40)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray()));
-        }
-
+        ];
         foreach (string text in awkward)
         {
             Assert.NotNull(tts.Synthesize(text, CancellationToken.None));
+        }
+
+        var random = new Random(1234);
+        const string alphabet = "abcXYZ019 .,;:!?'\"()[]{}<>-_/\\@#$%^&*+=~`|\n\té€😀";
+        for (int i = 0; i < 60; i++)
+        {
+            string text = new(Enumerable.Range(0, random.Next(1, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            Assert.NotNull(fast.Synthesize(text, CancellationToken.None));
         }
 
         Assert.NotEmpty(tts.Synthesize(Sentence, CancellationToken.None));

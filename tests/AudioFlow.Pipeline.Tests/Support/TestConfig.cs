@@ -1,0 +1,21 @@
+using Akka.Configuration;
+using AudioFlow.Pipeline.Configuration;
+
+namespace AudioFlow.Pipeline.Tests.Support;
+
+/// <summary>The real defaults (hocon/audioflow.conf) with test overrides on top.</summary>
+public static class TestConfig
+{
+    public static Config Load(params string[] overrides)
+    {
+        var config = ConfigurationFactory.ParseString(File.ReadAllText(RepoPaths.DefaultsConf));
+        foreach (var o in overrides)
+        {
+            config = ConfigurationFactory.ParseString(o).WithFallback(config);
+        }
+
+        return config;
+    }
+
+    public static PipelineOptions Pipeline(params string[] overrides) => PipelineOptions.FromConfig(Load(overrides));
+}
