@@ -298,14 +298,7 @@ internal sealed unsafe class SphinxDecoder : IDisposable
             segment = SphinxNative.PsSegNext(segment);
         }
 
-        return new DecodeResult(
-            hyp ?? string.Empty,
-            frames,
-            SphinxNative.LogMathToNaturalLog(_logMath, score),
-            SphinxNative.LogMathToNaturalLog(_logMath, (int)Math.Clamp(acoustic, int.MinValue, int.MaxValue)),
-            SphinxNative.LogMathToNaturalLog(_logMath, (int)Math.Clamp(language, int.MinValue, int.MaxValue)),
-            posterior,
-            words);
+        return new DecodeResult(hyp ?? string.Empty, frames, score, acoustic, language, posterior, words);
     }
 
     private void PrepareCmn(ReadOnlySpan<short> samples)
@@ -479,12 +472,16 @@ internal enum CmnMode
     UtteranceMean,
 }
 
-/// <summary>Raw outcome of one decode; scores in natural log.</summary>
+/// <summary>
+/// Raw outcome of one decode. Scores are pocketsphinx's integer log scores (log base 1.0001, acoustic
+/// scores additionally scaled down by the senone score shift), comparable only with each other;
+/// <see cref="LogPosterior"/> is a natural log.
+/// </summary>
 internal sealed record DecodeResult(
     string Hypothesis,
     int Frames,
-    double PathScore,
-    double AcousticScore,
-    double LanguageScore,
+    long PathScore,
+    long AcousticScore,
+    long LanguageScore,
     double LogPosterior,
     IReadOnlyList<string> Segments);
