@@ -91,8 +91,9 @@ public sealed class FrameAssembler<T> where T : unmanaged
     }
 
     /// <summary>
-    /// Takes the incomplete remainder (fewer than <see cref="FrameSize"/> elements, read whole frames first) as one
-    /// final frame padded with <paramref name="padding"/>. Returns false if nothing is left.
+    /// Like <see cref="TryReadFrame(Span{T})"/>, but when less than a frame is buffered (the end of a stream) it still
+    /// returns what is left, filled up to <see cref="FrameSize"/> with <paramref name="padding"/> (e.g. 0 for PCM16,
+    /// <see cref="Codecs.G711.MuLawSilence"/> for µ-law). Returns false only when nothing is buffered.
     /// </summary>
     public bool TryReadPaddedFrame(Span<T> destination, T padding = default)
     {

@@ -22,7 +22,16 @@ public sealed record DtmfDetectorOptions
 
     /// <summary>
     /// Share of the block's total energy the two tones must carry (0-1). Rejects speech and music, whose energy is
-    /// spread over many frequencies, and tones buried in noise.
+    /// spread over many frequencies, and tones buried in noise (0.8 still accepts tones at about 10 dB SNR).
     /// </summary>
-    public double MinToneEnergyFraction { get; init; } = 0.6;
+    public double MinToneEnergyFraction { get; init; } = 0.8;
+
+    /// <summary>
+    /// The second harmonic of each tone must be at least this many dB below the tone. DTMF generators produce pure
+    /// tones; voiced speech whose pitch harmonics happen to fall on a row and a column frequency also has energy at
+    /// twice those frequencies. Keep it below ~8 dB: within a 12.75 ms block a tone leaks about −10 dB into a bin
+    /// 60-70 Hz away. (For 2, 6 and C, whose doubled row frequency lies that close to their column tone, the row
+    /// harmonic is only required to stay below the row tone.)
+    /// </summary>
+    public double MinSecondHarmonicRejectionDb { get; init; } = 6;
 }

@@ -48,16 +48,13 @@ internal sealed class HalfBandDownsampler : Resampler
             ReadOnlySpan<short> block = input[..n];
             int shift = _nextIsOdd ? 1 : 0; // 1 when the block starts with an odd sample
             int evens = 0, odds = 0;
-            for (int i = 0; i < n; i++)
+            for (int i = shift; i < n; i += 2)
             {
-                if (((i + shift) & 1) == 0)
-                {
-                    _even[_j + evens++] = block[i];
-                }
-                else
-                {
-                    _odd[2 * _j + odds++] = block[i];
-                }
+                _even[_j + evens++] = block[i];
+            }
+            for (int i = 1 - shift; i < n; i += 2)
+            {
+                _odd[2 * _j + odds++] = block[i];
             }
 
             Fir.Convolve(_odd.AsSpan(shift), HalfBandFilter.Taps, _even, 0.5f, _out, evens);

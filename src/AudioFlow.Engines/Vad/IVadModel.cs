@@ -24,8 +24,8 @@ public interface IVadModel : IDisposable
     void ProcessBatch(IReadOnlyList<IVadSession> sessions, IReadOnlyList<float[]> windows, Span<float> probabilities);
 }
 
-/// <summary>One call's VAD state. Not thread-safe: one call drives it at a time.</summary>
-public interface IVadSession
+/// <summary>One call's VAD state (it may hold native buffers: dispose it when the call ends). Not thread-safe: one call drives it at a time.</summary>
+public interface IVadSession : IDisposable
 {
     int SampleRate { get; }
 

@@ -45,8 +45,6 @@ public sealed class VadStage(CallContext call) : SupervisedFlowStage<CallerFrame
             return _lastProbability;
         }
 
-        public void Dispose()
-        {
-        }
+        public void Dispose() => _session.Dispose();
     }
 }

@@ -58,9 +58,14 @@ public class DtmfTalkOffTests
     }
 
     [SharedAudioFact("aepyx_8k.wav")]
-    public void Three_minutes_of_telephone_speech_trigger_nothing()
+    public void Three_minutes_of_telephone_speech_trigger_nothing() => AssertNoDigits("aepyx_8k.wav");
+
+    [SharedAudioFact("silero_test_16k.wav")]
+    public void A_minute_of_wideband_speech_triggers_nothing() => AssertNoDigits("silero_test_16k.wav");
+
+    private static void AssertNoDigits(string file)
     {
-        WavAudio audio = WavFile.Read(TestFiles.SharedAudio("aepyx_8k.wav")!);
+        WavAudio audio = WavFile.Read(TestFiles.SharedAudio(file)!);
         List<DtmfDigit> hits = DetectInFrames(audio.ToMono(), audio.SampleRate);
         Assert.True(hits.Count == 0, $"false digits: {string.Join(", ", hits.Select(h => $"{h.Digit}@{h.StartSample / (double)audio.SampleRate:F2}s"))}");
     }

@@ -26,8 +26,12 @@ internal static class ExternalTool
         return null;
     }
 
-    /// <summary>Runs the tool and fails the test (with its stderr) if it exits non-zero. Returns stdout.</summary>
-    public static string Run(string name, params string[] arguments)
+    /// <summary>Runs the tool and fails the test (with its stderr) if it exits non-zero. Returns stdout as text.</summary>
+    public static string Run(string name, params string[] arguments) =>
+        System.Text.Encoding.UTF8.GetString(RunBinary(name, arguments));
+
+    /// <summary>Runs the tool and fails the test (with its stderr) if it exits non-zero. Returns stdout's bytes.</summary>
+    public static byte[] RunBinary(string name, params string[] arguments)
     {
         string exe = Find(name) ?? throw new InvalidOperationException($"{name} is not on PATH");
         var info = new ProcessStartInfo(exe)
@@ -42,13 +46,14 @@ internal static class ExternalTool
         }
         using Process process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {exe}");
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
+        var stdout = new MemoryStream();
+        process.StandardOutput.BaseStream.CopyTo(stdout);
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{name} {string.Join(' ', arguments)} exited {process.ExitCode}: {stderr.Result}");
         }
-        return stdout;
+        return stdout.ToArray();
     }
 
     /// <summary>

@@ -127,8 +127,8 @@ public class WavExternalFormatTests
         using var dir = new TempDirectory();
         WavFile.Write(dir.File("source.wav"), Source, 8000);
         // Written to stdout ffmpeg cannot seek back to patch the sizes (mirrors a live recorder that was killed).
-        ExternalTool.Run("sh", "-c", $"ffmpeg -loglevel error -y -i '{dir.File("source.wav")}' -f wav - > '{dir.File("piped.wav")}'");
-        byte[] bytes = File.ReadAllBytes(dir.File("piped.wav"));
+        byte[] bytes = ExternalTool.RunBinary("ffmpeg", "-loglevel", "error", "-i", dir.File("source.wav"), "-f", "wav", "-");
+        File.WriteAllBytes(dir.File("piped.wav"), bytes);
         Assert.Equal(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }, bytes[4..8]);
         Assert.Equal(Source, WavFile.Read(dir.File("piped.wav")).Samples);
         Assert.Equal(Source, WavFile.Read(new ForwardOnlyStream(bytes)).Samples);

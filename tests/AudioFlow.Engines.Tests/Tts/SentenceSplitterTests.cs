@@ -67,7 +67,8 @@ public sealed class SentenceSplitterTests
     public void Very_short_fragments_are_merged_with_the_next_sentence()
     {
         Assert.Equal(["Yes. That works for me."], SentenceSplitter.Split("Yes. That works for me."));
-        Assert.Equal(["Hi! Okay. How can I help?"], SentenceSplitter.Split("Hi! Okay. How can I help?"));
+        Assert.Equal(["Hi! Okay.", "How can I help?"], SentenceSplitter.Split("Hi! Okay. How can I help?"));
+        Assert.Equal(["Sure! Let me check that for you."], SentenceSplitter.Split("Sure! Let me check that for you."));
         Assert.Equal(["Thank you.", "Goodbye now."], SentenceSplitter.Split("Thank you. Goodbye now."));
     }
 
@@ -139,6 +140,7 @@ public sealed class SentenceSplitterTests
         Assert.Equal(["Our opening hours are nine to five."], splitter.Append(" On"));
         Assert.Empty(splitter.Append(" Saturdays we"));
         Assert.Equal(["On Saturdays we close at noon!"], splitter.Append(" close at noon! Any"));
+        Assert.Empty(splitter.Append(" questions?"));
         Assert.True(splitter.HasPendingText);
         Assert.Equal(["Any questions?"], splitter.Flush());
         Assert.False(splitter.HasPendingText);
@@ -155,7 +157,7 @@ public sealed class SentenceSplitterTests
         Assert.Equal(["The train leaves at 9.30 from platform two."], splitter.Append("Be"));
         Assert.Empty(splitter.Append(" there early, e."));
         Assert.Empty(splitter.Append("g. "));
-        Assert.Empty(splitter.Append("ten minutes before"));
+        Assert.Empty(splitter.Append("ten minutes before."));
         Assert.Equal(["Be there early, e.g. ten minutes before."], splitter.Flush());
     }
 
@@ -183,8 +185,8 @@ public sealed class SentenceSplitterTests
         Assert.Empty(splitter.Flush());
     }
 
-    public static TheoryData<string> Texts => new()
-    {
+    private static readonly string[] SampleTexts =
+    [
         "Hello there. How are you today? I hope all is well!",
         "Mr. Smith called at 9.30 a.m. about invoice No. 1234. He said: \"Please call back.\" OK. Thanks!",
         "Our hours:\n1. Monday to Friday, 9:00 to 17:00.\n2. Saturday, 10:00 to 14:00.\n\nClosed on Sundays, e.g. Easter Sunday.",
@@ -194,7 +196,9 @@ public sealed class SentenceSplitterTests
         "preferably at a comma, otherwise at a space, and it goes on",
         "Short. Tiny. Yes! No? Fine; great... Okay\nDone",
         "Ünïcödé tëxt – with “quotes” and ‘single’ ones… Does it split? It should!",
-    };
+    ];
+
+    public static TheoryData<string> Texts => new(SampleTexts);
 
     [Theory]
     [MemberData(nameof(Texts))]
@@ -223,9 +227,8 @@ public sealed class SentenceSplitterTests
     [Fact]
     public void Sentences_concatenate_back_to_the_normalised_text()
     {
-        foreach (object[] row in Texts)
+        foreach (string text in SampleTexts)
         {
-            var text = (string)row[0];
             IReadOnlyList<string> sentences = SentenceSplitter.Split(text, NoMerging with { MaximumLength = 0 });
             string normalised = string.Join(" ", text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 

@@ -12,12 +12,22 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     /// <summary>The search ps_init creates from <c>-lm</c> (PS_DEFAULT_SEARCH).</summary>
     public const string LanguageModelSearch = "_default";
 
-    /// <summary>Our phone-loop search for out-of-grammar rejection.</summary>
+    /// <summary>Our phone-loop search, the reference model for confidence / out-of-grammar rejection.</summary>
     public const string PhoneLoopSearch = "af_phone_loop";
+
+    /// <summary>
+    /// Beam and phone beam of the phone-loop search. It activates every phone in every frame, so with the
+    /// default beams (1e-48) it costs three times the grammar pass; 1e-15 cuts that by half while keeping
+    /// its score a usable reference (measured, see <see cref="SphinxRecognizer"/>).
+    /// </summary>
+    internal static double PhoneLoopBeam { get; set; } = 1e-15;
+
+    /// <summary>Language weight of the phone loop's phone bigram (the decoder default is 6.5).</summary>
+    internal static double PhoneLoopLanguageWeight { get; set; } = 6.5;
 
     private readonly SphinxConfigHandle _config;
     private readonly SphinxDecoderHandle _decoder;
-    private readonly IntPtr _logMath;
+    private readonly IntPtr _frontEnd;
     private readonly IntPtr _cmn;
     private readonly float[] _cmnPrior;
     private readonly int _chunkSamples;
@@ -28,11 +38,11 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     private string? _currentSearch;
     private bool _disposed;
 
-    private SphinxDecoder(SphinxConfigHandle config, SphinxDecoderHandle decoder, SphinxOptions options, bool hasPhoneLoop)
+    private SphinxDecoder(SphinxConfigHandle config, SphinxDecoderHandle decoder, IntPtr frontEnd, SphinxOptions options, bool hasPhoneLoop)
     {
         _config = config;
         _decoder = decoder;
-        _logMath = SphinxNative.PsGetLogMath(Handle);
+        _frontEnd = frontEnd;
         _chunkSamples = Math.Max(160, options.SampleRate * Math.Max(10, options.ChunkMilliseconds) / 1000);
         _maxGrammars = Math.Max(1, options.MaxGrammarsPerDecoder);
         HasPhoneLoop = hasPhoneLoop;
@@ -43,9 +53,6 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     public bool HasPhoneLoop { get; }
 
     public bool HasLanguageModel { get; }
-
-    /// <summary>Per-utterance cepstral mean handling (see <see cref="CmnMode"/>).</summary>
-    public CmnMode Cmn { get; set; } = CmnMode.UtteranceMean;
 
     private IntPtr Handle => _decoder.DangerousGetHandle();
 
@@ -61,6 +68,12 @@ internal sealed unsafe class SphinxDecoder : IDisposable
         if (options.LanguageModelPath is not null)
         {
             args["-lm"] = options.LanguageModelPath;
+        }
+
+        if (options.PhoneLanguageModelPath is not null)
+        {
+            // Context-independent phones: the phone loop is a cheap reference model, not a transcription.
+            args["-allphone_ci"] = "yes";
         }
 
         if (options.SampleRate == 8000)
@@ -110,6 +123,7 @@ internal sealed unsafe class SphinxDecoder : IDisposable
         }
 
         SphinxDecoderHandle? decoder = null;
+        var frontEnd = IntPtr.Zero;
         try
         {
             decoder = SphinxDecoderHandle.Create(config);
@@ -121,10 +135,24 @@ internal sealed unsafe class SphinxDecoder : IDisposable
                     + "'); if files are missing, " + SphinxNative.InstallHint + "." + capture.Describe());
             }
 
+            var ps = decoder.DangerousGetHandle();
             var hasPhoneLoop = false;
             if (options.PhoneLanguageModelPath is not null)
             {
-                if (SphinxNative.PsSetAllphoneFile(decoder.DangerousGetHandle(), PhoneLoopSearch, options.PhoneLanguageModelPath) != 0)
+                // Searches read beams and weights from the config when they are created: narrow them just
+                // for the phone loop (see PhoneLoopBeam), then restore them for the grammars created later.
+                var live = SphinxNative.PsGetConfig(ps);
+                var saved = new[] { "-beam", "-pbeam", "-lw" }.ToDictionary(n => n, n => SphinxNative.CmdLnFloat(live, n));
+                SphinxNative.CmdLnSetFloat(live, "-beam", PhoneLoopBeam);
+                SphinxNative.CmdLnSetFloat(live, "-pbeam", PhoneLoopBeam);
+                SphinxNative.CmdLnSetFloat(live, "-lw", PhoneLoopLanguageWeight);
+                var added = SphinxNative.PsSetAllphoneFile(ps, PhoneLoopSearch, options.PhoneLanguageModelPath);
+                foreach (var (name, value) in saved)
+                {
+                    SphinxNative.CmdLnSetFloat(live, name, value);
+                }
+
+                if (added != 0)
                 {
                     throw new SpeechEngineException(
                         "pocketsphinx could not load the phone language model '" + options.PhoneLanguageModelPath + "'."
@@ -134,10 +162,23 @@ internal sealed unsafe class SphinxDecoder : IDisposable
                 hasPhoneLoop = true;
             }
 
-            return new SphinxDecoder(config, decoder, options, hasPhoneLoop);
+            // A separate front end with the decoder's settings computes each utterance's cepstral mean
+            // before decoding (see CepstralMean); using the decoder's own would disturb its frame counters.
+            frontEnd = SphinxNative.FeInit(SphinxNative.CmdLnRetain(SphinxNative.PsGetConfig(ps)));
+            if (frontEnd == IntPtr.Zero)
+            {
+                throw new SpeechEngineException("pocketsphinx could not create a feature extractor." + capture.Describe());
+            }
+
+            return new SphinxDecoder(config, decoder, frontEnd, options, hasPhoneLoop);
         }
         catch
         {
+            if (frontEnd != IntPtr.Zero)
+            {
+                SphinxNative.FeFree(frontEnd);
+            }
+
             decoder?.Dispose();
             config.Dispose();
             throw;
@@ -147,6 +188,7 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     /// <summary>Whether <paramref name="word"/> (lower case) is in the pronunciation dictionary.</summary>
     public bool IsInDictionary(string word)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_dictionaryCache.TryGetValue(word, out var known))
         {
             return known;
@@ -170,6 +212,7 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     /// <summary>Registers (once per decoder, LRU-bounded) the JSGF search for <paramref name="grammar"/>.</summary>
     public void EnsureGrammar(SphinxGrammar grammar)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_grammars.TryGetValue(grammar.SearchName, out var node))
         {
             _grammarLru.Remove(node);
@@ -188,159 +231,46 @@ internal sealed unsafe class SphinxDecoder : IDisposable
         _grammars[grammar.SearchName] = _grammarLru.AddFirst(grammar.SearchName);
         while (_grammars.Count > _maxGrammars)
         {
-            var oldest = _grammarLru.Last!;
+            var oldest = _grammarLru.Last!.Value;
             _grammarLru.RemoveLast();
-            _grammars.Remove(oldest.Value);
-            if (_currentSearch == oldest.Value)
+            _grammars.Remove(oldest);
+            if (_currentSearch == oldest)
             {
-                _currentSearch = null;
+                SphinxNative.PsSetSearch(Handle, grammar.SearchName);
+                _currentSearch = grammar.SearchName;
             }
 
-            SphinxNative.PsUnsetSearch(Handle, oldest.Value);
+            SphinxNative.PsUnsetSearch(Handle, oldest);
         }
     }
 
     /// <summary>
-    /// Decodes a whole utterance with the named search, in chunks; throws
-    /// <see cref="OperationCanceledException"/> between chunks after ending the utterance cleanly.
+    /// The utterance's mean cepstrum, computed with a separate front end with the decoder's settings;
+    /// null when it yields no frame. Decoding with this mean reproduces pocketsphinx's batch CMN (what the
+    /// model was trained with, feat.params <c>-cmn batch</c>) while still feeding the search in chunks.
     /// </summary>
-    public DecodeResult Decode(ReadOnlySpan<short> samples, string search, CancellationToken cancellationToken, bool wholeUtterance = false)
+    public float[]? CepstralMean(ReadOnlySpan<short> samples)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var capture = SphinxLog.Capture();
-        if (_currentSearch != search)
-        {
-            if (SphinxNative.PsSetSearch(Handle, search) != 0)
-            {
-                throw new SpeechEngineException("pocketsphinx could not switch to search '" + search + "'." + capture.Describe());
-            }
-
-            _currentSearch = search;
-        }
-
-        // Each utterance may come from a different caller: reset the noise/VAD statistics and the cepstral mean.
-        SphinxNative.PsStartStream(Handle);
-        PrepareCmn(samples);
-        if (SphinxNative.PsStartUtt(Handle) != 0)
-        {
-            throw new SpeechEngineException("pocketsphinx could not start an utterance." + capture.Describe());
-        }
-
-        var ended = false;
-        try
-        {
-            fixed (short* start = samples)
-            {
-                if (wholeUtterance)
-                {
-                    Check(SphinxNative.PsProcessRaw(Handle, start, (nuint)samples.Length, 0, 1), capture);
-                }
-                else
-                {
-                    for (var offset = 0; offset < samples.Length; offset += _chunkSamples)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        var count = Math.Min(_chunkSamples, samples.Length - offset);
-                        Check(SphinxNative.PsProcessRaw(Handle, start + offset, (nuint)count, 0, 0), capture);
-                    }
-                }
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            ended = true;
-            if (SphinxNative.PsEndUtt(Handle) != 0)
-            {
-                throw new SpeechEngineException("pocketsphinx could not end the utterance." + capture.Describe());
-            }
-
-            return ReadResult();
-        }
-        finally
-        {
-            if (!ended)
-            {
-                // Cancelled or failed mid-utterance: close the utterance so the decoder is reusable.
-                SphinxNative.PsEndUtt(Handle);
-            }
-        }
-    }
-
-    private static void Check(int result, SphinxLog.CaptureScope capture)
-    {
-        if (result < 0)
-        {
-            throw new SpeechEngineException("pocketsphinx failed to process audio." + capture.Describe());
-        }
-    }
-
-    private DecodeResult ReadResult()
-    {
-        int score;
-        var hyp = SphinxNative.PtrToString(SphinxNative.PsGetHyp(Handle, &score));
-        var frames = SphinxNative.PsGetFrameCount(Handle);
-        var posterior = SphinxNative.LogMathToNaturalLog(_logMath, SphinxNative.PsGetProb(Handle));
-
-        long acoustic = 0, language = 0;
-        var words = new List<string>();
-        var segment = SphinxNative.PsSegIter(Handle);
-        while (segment != IntPtr.Zero)
-        {
-            int ascr, lscr, lback;
-            SphinxNative.PsSegProb(segment, &ascr, &lscr, &lback);
-            acoustic += ascr;
-            language += lscr;
-            var word = SphinxNative.PtrToString(SphinxNative.PsSegWord(segment));
-            if (word is not null)
-            {
-                words.Add(word);
-            }
-
-            segment = SphinxNative.PsSegNext(segment);
-        }
-
-        return new DecodeResult(hyp ?? string.Empty, frames, score, acoustic, language, posterior, words);
-    }
-
-    private void PrepareCmn(ReadOnlySpan<short> samples)
-    {
-        if (_cmn == IntPtr.Zero || Cmn == CmnMode.Carry)
-        {
-            return;
-        }
-
-        var mean = Cmn == CmnMode.UtteranceMean ? UtteranceMean(samples) : null;
-        fixed (float* vector = mean ?? _cmnPrior)
-        {
-            SphinxNative.CmnLiveSet(_cmn, vector);
-        }
-    }
-
-    /// <summary>
-    /// The mean cepstrum of the utterance, computed with the decoder's own front end (same settings, same
-    /// silence removal) before decoding; null when the front end produced no frame.
-    /// </summary>
-    private float[]? UtteranceMean(ReadOnlySpan<short> samples)
-    {
-        var fe = SphinxNative.PsGetFe(Handle);
-        if (fe == IntPtr.Zero || samples.IsEmpty || SphinxNative.FeGetOutputSize(fe) != _cmnPrior.Length)
+        var size = _cmnPrior.Length;
+        if (_cmn == IntPtr.Zero || samples.IsEmpty || SphinxNative.FeGetOutputSize(_frontEnd) != size)
         {
             return null;
         }
 
-        var size = _cmnPrior.Length;
         var sum = new double[size];
         var frames = 0;
-        SphinxNative.FeStartStream(fe);
-        if (SphinxNative.FeStartUtt(fe) < 0)
+        SphinxNative.FeStartStream(_frontEnd);
+        if (SphinxNative.FeStartUtt(_frontEnd) < 0)
         {
             return null;
         }
 
         float** block = null;
-        int count = 0;
+        var count = 0;
         fixed (short* start = samples)
         {
-            if (SphinxNative.FeProcessUtt(fe, start, (nuint)samples.Length, &block, &count) < 0)
+            if (SphinxNative.FeProcessUtt(_frontEnd, start, (nuint)samples.Length, &block, &count) < 0)
             {
                 count = 0;
             }
@@ -361,8 +291,8 @@ internal sealed unsafe class SphinxDecoder : IDisposable
         }
 
         var last = stackalloc float[size];
-        int lastCount = 0;
-        if (SphinxNative.FeEndUtt(fe, last, &lastCount) >= 0 && lastCount == 1)
+        var lastCount = 0;
+        if (SphinxNative.FeEndUtt(_frontEnd, last, &lastCount) >= 0 && lastCount == 1)
         {
             for (var j = 0; j < size; j++)
             {
@@ -387,8 +317,98 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     }
 
     /// <summary>
+    /// Decodes a whole utterance with the named search, feeding it in chunks; throws
+    /// <see cref="OperationCanceledException"/> between chunks after ending the utterance cleanly.
+    /// </summary>
+    /// <param name="cepstralMean">From <see cref="CepstralMean"/>; null uses the model's initial mean.</param>
+    public DecodeResult Decode(ReadOnlySpan<short> samples, string search, float[]? cepstralMean, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var capture = SphinxLog.Capture();
+        if (_currentSearch != search)
+        {
+            if (SphinxNative.PsSetSearch(Handle, search) != 0)
+            {
+                throw new SpeechEngineException("pocketsphinx could not switch to search '" + search + "'." + capture.Describe());
+            }
+
+            _currentSearch = search;
+        }
+
+        // Each utterance may come from a different caller: reset the noise/VAD statistics (ps_start_stream)
+        // and set the cepstral mean, so the result depends neither on history nor on the pooled decoder used.
+        SphinxNative.PsStartStream(Handle);
+        if (_cmn != IntPtr.Zero)
+        {
+            fixed (float* vector = cepstralMean is { Length: > 0 } && cepstralMean.Length == _cmnPrior.Length ? cepstralMean : _cmnPrior)
+            {
+                SphinxNative.CmnLiveSet(_cmn, vector);
+            }
+        }
+
+        if (SphinxNative.PsStartUtt(Handle) != 0)
+        {
+            throw new SpeechEngineException("pocketsphinx could not start an utterance." + capture.Describe());
+        }
+
+        var ended = false;
+        try
+        {
+            fixed (short* start = samples)
+            {
+                for (var offset = 0; offset < samples.Length; offset += _chunkSamples)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var count = Math.Min(_chunkSamples, samples.Length - offset);
+                    if (SphinxNative.PsProcessRaw(Handle, start + offset, (nuint)count, 0, 0) < 0)
+                    {
+                        throw new SpeechEngineException("pocketsphinx failed to process audio." + capture.Describe());
+                    }
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            ended = true;
+            if (SphinxNative.PsEndUtt(Handle) != 0)
+            {
+                throw new SpeechEngineException("pocketsphinx could not end the utterance." + capture.Describe());
+            }
+
+            return ReadResult();
+        }
+        finally
+        {
+            if (!ended)
+            {
+                // Cancelled or failed mid-utterance: close the utterance so the decoder can be reused.
+                SphinxNative.PsEndUtt(Handle);
+            }
+        }
+    }
+
+    private DecodeResult ReadResult()
+    {
+        int score;
+        var hyp = SphinxNative.PtrToString(SphinxNative.PsGetHyp(Handle, &score));
+        var frames = SphinxNative.PsGetFrameCount(Handle);
+        var segments = new List<Segment>();
+        var segment = SphinxNative.PsSegIter(Handle);
+        while (segment != IntPtr.Zero)
+        {
+            int ascr, lscr, lback, startFrame, endFrame;
+            SphinxNative.PsSegProb(segment, &ascr, &lscr, &lback);
+            SphinxNative.PsSegFrames(segment, &startFrame, &endFrame);
+            var word = SphinxNative.PtrToString(SphinxNative.PsSegWord(segment)) ?? string.Empty;
+            segments.Add(new Segment(word, startFrame, endFrame, ascr));
+            segment = SphinxNative.PsSegNext(segment);
+        }
+
+        return new DecodeResult(hyp?.Trim() ?? string.Empty, frames, score, segments);
+    }
+
+    /// <summary>
     /// Finds the decoder's live CMN state (feat_t.cmn_struct, see sphinxbase/feat.h) and its initial mean,
-    /// validating the layout; returns zero when anything looks unexpected (then CMN is left alone).
+    /// validating the layout; returns zero when anything looks unexpected (CMN is then left to pocketsphinx).
     /// </summary>
     private static (IntPtr Cmn, float[] Prior) FindCmn(IntPtr decoder)
     {
@@ -421,6 +441,7 @@ internal sealed unsafe class SphinxDecoder : IDisposable
         }
 
         _disposed = true;
+        SphinxNative.FeFree(_frontEnd);
         _decoder.Dispose();
         _config.Dispose();
     }
@@ -459,29 +480,18 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     }
 }
 
-/// <summary>How the cepstral mean is initialised for each utterance.</summary>
-internal enum CmnMode
-{
-    /// <summary>pocketsphinx default: the live estimate carries over from the decoder's previous utterances.</summary>
-    Carry,
-
-    /// <summary>Reset to the model's initial mean (feat.params -cmninit) so results do not depend on history.</summary>
-    ResetToPrior,
-
-    /// <summary>Set to the utterance's own mean cepstrum (what batch CMN does for a whole utterance).</summary>
-    UtteranceMean,
-}
-
 /// <summary>
-/// Raw outcome of one decode. Scores are pocketsphinx's integer log scores (log base 1.0001, acoustic
-/// scores additionally scaled down by the senone score shift), comparable only with each other;
-/// <see cref="LogPosterior"/> is a natural log.
+/// Raw outcome of one decode. <see cref="PathScore"/> and the segments' acoustic scores are pocketsphinx's
+/// integer log scores (log base 1.0001, acoustic scores scaled down by the senone score shift), comparable
+/// only with each other.
 /// </summary>
-internal sealed record DecodeResult(
-    string Hypothesis,
-    int Frames,
-    long PathScore,
-    long AcousticScore,
-    long LanguageScore,
-    double LogPosterior,
-    IReadOnlyList<string> Segments);
+internal sealed record DecodeResult(string Hypothesis, int Frames, long PathScore, IReadOnlyList<Segment> Segments);
+
+/// <summary>One word, filler or (phone loop) phone of a hypothesis: frames inclusive, acoustic score.</summary>
+internal readonly record struct Segment(string Word, int StartFrame, int EndFrame, int AcousticScore)
+{
+    public int FrameCount => EndFrame - StartFrame + 1;
+
+    /// <summary>Silence and noise fillers (&lt;s&gt;, &lt;/s&gt;, &lt;sil&gt;, [NOISE], [SPEECH]) and the phone loop's SIL / +NSN+ units.</summary>
+    public bool IsFiller => Word.Length == 0 || Word[0] is '<' or '[' or '+' || Word == "SIL";
+}

@@ -56,6 +56,16 @@ internal static unsafe partial class SphinxNative
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial CLong CmdLnInt(IntPtr config, string name);
 
+    /// <summary>void cmd_ln_set_float_r(cmd_ln_t *cmdln, char const *name, double fv)</summary>
+    [LibraryImport(SphinxBaseLibrary, EntryPoint = "cmd_ln_set_float_r", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial void CmdLnSetFloat(IntPtr config, string name, double value);
+
+    /// <summary>cmd_ln_t *cmd_ln_retain(cmd_ln_t *cmdln)</summary>
+    [LibraryImport(SphinxBaseLibrary, EntryPoint = "cmd_ln_retain")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial IntPtr CmdLnRetain(IntPtr config);
+
     // ---- sphinxbase: logging ----------------------------------------------------------------------
 
     /// <summary>
@@ -94,6 +104,16 @@ internal static unsafe partial class SphinxNative
     public static partial void CmnLiveGet(IntPtr cmn, float* vector);
 
     // ---- sphinxbase: front end (used to compute an utterance's cepstral mean) -----------------------
+
+    /// <summary>fe_t *fe_init_auto_r(cmd_ln_t *config) — takes over one reference to config.</summary>
+    [LibraryImport(SphinxBaseLibrary, EntryPoint = "fe_init_auto_r")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial IntPtr FeInit(IntPtr config);
+
+    /// <summary>int fe_free(fe_t *fe)</summary>
+    [LibraryImport(SphinxBaseLibrary, EntryPoint = "fe_free")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int FeFree(IntPtr fe);
 
     /// <summary>void fe_start_stream(fe_t *fe)</summary>
     [LibraryImport(SphinxBaseLibrary, EntryPoint = "fe_start_stream")]
@@ -161,6 +181,11 @@ internal static unsafe partial class SphinxNative
     [LibraryImport(PocketSphinxLibrary, EntryPoint = "ps_get_fe")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial IntPtr PsGetFe(IntPtr decoder);
+
+    /// <summary>int ps_add_word(ps_decoder_t *ps, char const *word, char const *phones, int update) — word id or &lt;0.</summary>
+    [LibraryImport(PocketSphinxLibrary, EntryPoint = "ps_add_word", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int PsAddWord(IntPtr decoder, string word, string phones, int update);
 
     /// <summary>char *ps_lookup_word(ps_decoder_t *ps, const char *word) — malloc'ed phone string or NULL.</summary>
     [LibraryImport(PocketSphinxLibrary, EntryPoint = "ps_lookup_word", StringMarshalling = StringMarshalling.Utf8)]

@@ -72,7 +72,7 @@ internal static unsafe class EspeakEngine
     public static short[] Synthesize(string text, string voice, int rateWpm, int pitch, CancellationToken cancellationToken)
     {
         byte[] utf8 = TtsText.ToNullTerminatedUtf8(text);
-        var call = new CallState(cancellationToken, text.Length * 2000);
+        var call = new CallState(cancellationToken, (int)Math.Min(1 << 20, text.Length * 2000L));
         int result;
         CancellableLock.Enter(Gate, cancellationToken);
         try
@@ -243,7 +243,7 @@ internal static unsafe class EspeakEngine
     {
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
-        public ArrayBufferWriter<short> Samples { get; } = new(Math.Clamp(initialCapacity, 4096, 1 << 20));
+        public ArrayBufferWriter<short> Samples { get; } = new(Math.Max(initialCapacity, 4096));
 
         public bool Aborted { get; set; }
 

@@ -13,8 +13,9 @@ namespace AudioFlow.Engines.Tts.Flite;
 /// (duration stretch, the streaming callback used for cancellation) live in the voice's shared feature
 /// set, and the clustergen voices (slt, rms, awb) draw their noise excitation from the process-wide C
 /// <c>rand()</c>, which is reseeded before each synthesis so a sentence always gives the same samples
-/// (the same as the <c>flite</c> CLI). Flite runs at roughly 10–70× real time per core, so one sentence
-/// at a time is usually fine; parallelism would need one process per engine.
+/// (the same as the <c>flite</c> CLI). Flite runs at about 50× real time (slt, rms, awb) to several
+/// hundred times (kal, kal16) on one core, so one sentence at a time is usually fine — roughly 50
+/// simultaneous speaking slt calls per process; more would need several processes.
 /// </para>
 /// </summary>
 internal static unsafe class FliteEngine
@@ -253,20 +254,4 @@ internal static unsafe class FliteEngine
         bytes[name.Length] = 0;
         return bytes;
     }
-}
-
-/// <summary>A registered Flite voice (process lifetime). Mutable fields are guarded by <see cref="FliteEngine.Gate"/>.</summary>
-internal sealed class FliteVoice(string name, IntPtr handle, IntPtr features, float? originalDurationStretch, int sampleRate)
-{
-    public string Name { get; } = name;
-
-    public IntPtr Handle { get; } = handle;
-
-    public IntPtr Features { get; } = features;
-
-    public float? OriginalDurationStretch { get; } = originalDurationStretch;
-
-    public float? AppliedDurationStretch { get; set; } = originalDurationStretch;
-
-    public int SampleRate { get; set; } = sampleRate;
 }
