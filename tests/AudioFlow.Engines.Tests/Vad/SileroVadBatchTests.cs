@@ -163,5 +163,6 @@ public sealed class SileroVadBatchTests(SileroVadFixture fixture)
         public int WindowSamples => 512;
         public float Process(ReadOnlySpan<float> window) => 0;
         public void Reset() { }
+        public void Dispose() { }
     }
 }

@@ -9,15 +9,29 @@ namespace AudioFlow.Engines.Stt.Sphinx;
 /// the hypothesis covers with silence/noise fillers, beyond a tolerance for word boundaries — counts with a
 /// fixed bad ratio (a grammar search absorbs out-of-grammar speech into silence this way);</item>
 /// <item>the average ratio per frame (pocketsphinx score units, about 0.1 nat each) is mapped through a
-/// logistic function centred on the operating point measured on synthetic telephone speech.</item>
+/// logistic function centred on the operating point measured on synthetic telephone speech
+/// (<see cref="GrammarCenter"/>, <see cref="FreeFormCenter"/>).</item>
 /// </list>
 /// The result is a score in [0, 1] that orders hypotheses by plausibility; 0.5 is the measured boundary
 /// between in-grammar and out-of-grammar speech. It is not a calibrated probability.
 /// </summary>
 internal static class SphinxConfidence
 {
-    /// <summary>Average per-frame ratio that maps to confidence 0.5.</summary>
-    internal static double Center { get; set; } = -33;
+    /// <summary>Average per-frame ratio that maps to confidence 0.5 for grammar results.</summary>
+    internal static double GrammarCenter { get; set; } = -25;
+
+    /// <summary>
+    /// The same for free-form results. The n-gram search picks words by language model as much as by
+    /// acoustics, so even correct transcripts score lower: measured -29 to -32 for 0-25% WER,
+    /// -37 to -42 for 40-90% WER.
+    /// </summary>
+    internal static double FreeFormCenter { get; set; } = -34;
+
+    /// <summary>
+    /// Divisor for the n-gram search's segment acoustic scores: it reports them without the 10-bit
+    /// senone score shift the FSG and phone-loop searches apply (measured: ~1024 times larger).
+    /// </summary>
+    internal const double NgramScoreScale = 1 << 10;
 
     /// <summary>Spread of the logistic mapping (score units per frame).</summary>
     internal static double Scale { get; set; } = 4;
@@ -29,8 +43,9 @@ internal static class SphinxConfidence
     internal static double AbsorbedPenalty { get; set; } = -100;
 
     /// <summary>Computes the evidence for <paramref name="hypothesis"/> given the phone-loop decode of the same audio.</summary>
-    public static ConfidenceEvidence Evaluate(DecodeResult hypothesis, DecodeResult phoneLoop)
+    public static ConfidenceEvidence Evaluate(DecodeResult hypothesis, DecodeResult phoneLoop, bool freeForm)
     {
+        var hypothesisScale = freeForm ? 1 / NgramScoreScale : 1.0;
         // Per-frame phone-loop acoustic score and speech flag (phone-loop segments are contiguous).
         var frameCount = 0;
         foreach (var s in phoneLoop.Segments)
@@ -77,7 +92,7 @@ internal static class SphinxConfidence
                 covered[f] = true;
             }
 
-            ratioSum += s.AcousticScore - referenceSum;
+            ratioSum += (s.AcousticScore * hypothesisScale) - referenceSum;
             wordFrames += s.FrameCount;
         }
 
@@ -97,7 +112,8 @@ internal static class SphinxConfidence
         var excess = Math.Max(0, absorbed - (AbsorbedTolerance * speechFrames));
         var denominator = wordFrames + excess;
         var ratio = denominator > 0 ? (ratioSum + (excess * AbsorbedPenalty)) / denominator : AbsorbedPenalty;
-        var confidence = 1.0 / (1.0 + Math.Exp(-(ratio - Center) / Scale));
+        var center = freeForm ? FreeFormCenter : GrammarCenter;
+        var confidence = 1.0 / (1.0 + Math.Exp(-(ratio - center) / Scale));
         return new ConfidenceEvidence(ratio, wordFrames, speechFrames, absorbed, (float)confidence);
     }
 }

@@ -17,13 +17,17 @@ internal sealed unsafe class SphinxDecoder : IDisposable
 
     /// <summary>
     /// Beam and phone beam of the phone-loop search. It activates every phone in every frame, so with the
-    /// default beams (1e-48) it costs three times the grammar pass; 1e-15 cuts that by half while keeping
-    /// its score a usable reference (measured, see <see cref="SphinxRecognizer"/>).
+    /// decoder's default beams (1e-48) it costs about three times the grammar pass; 1e-10 roughly halves
+    /// that and, with <see cref="PhoneLoopLanguageWeight"/>, separated in- from out-of-grammar speech best
+    /// in our measurements (see <see cref="SphinxConfidence"/>).
     /// </summary>
-    internal static double PhoneLoopBeam { get; set; } = 1e-15;
+    internal static double PhoneLoopBeam { get; set; } = 1e-10;
 
-    /// <summary>Language weight of the phone loop's phone bigram (the decoder default is 6.5).</summary>
-    internal static double PhoneLoopLanguageWeight { get; set; } = 6.5;
+    /// <summary>
+    /// Language weight of the phone loop's phone bigram (the decoder default 6.5 makes the loop prefer a few
+    /// long phones, a weak acoustic reference; 3 lets the acoustics decide).
+    /// </summary>
+    internal static double PhoneLoopLanguageWeight { get; set; } = 3;
 
     private readonly SphinxConfigHandle _config;
     private readonly SphinxDecoderHandle _decoder;
@@ -46,13 +50,10 @@ internal sealed unsafe class SphinxDecoder : IDisposable
         _chunkSamples = Math.Max(160, options.SampleRate * Math.Max(10, options.ChunkMilliseconds) / 1000);
         _maxGrammars = Math.Max(1, options.MaxGrammarsPerDecoder);
         HasPhoneLoop = hasPhoneLoop;
-        HasLanguageModel = options.LanguageModelPath is not null;
         (_cmn, _cmnPrior) = FindCmn(Handle);
     }
 
     public bool HasPhoneLoop { get; }
-
-    public bool HasLanguageModel { get; }
 
     private IntPtr Handle => _decoder.DangerousGetHandle();
 
