@@ -23,8 +23,8 @@ public sealed class SphinxGrammarTests(SphinxFixture fixture, ITestOutputHelper 
     private static readonly Dictionary<(string Phrase, string Voice), string> KnownMisses = new()
     {
         // espeak-ng's "sales" (0.75 s, very fast sibilants) produces no hypothesis at all: the FSG search
-        // does not reach a final state within the default beams; the audio is decoded as filler only. Same
-        // result at -samprate 8000, with -remove_silence no and with -dither; the flite voices all pass.
+        // reaches no final state within the default beams. Same without the noise floor, with
+        // -remove_silence no and with pocketsphinx's -dither; the four flite voices all pass.
         [("sales", "espeak")] = "no hypothesis (measured)",
     };
 
@@ -66,8 +66,10 @@ public sealed class SphinxGrammarTests(SphinxFixture fixture, ITestOutputHelper 
     }
 
     /// <summary>
-    /// Accuracy / acceptance / latency over the whole phrase × voice set, printed as a table. Asserted
-    /// floors are below the measured values (54/55 correct, 50/55 accepted) to tolerate other library builds.
+    /// Accuracy / acceptance / latency over the whole phrase × voice set, printed as a table. Measured:
+    /// the grammar picks the right phrase 54/55 times; 47/55 are also above the out-of-grammar threshold
+    /// (the others, right but rejected: "support" ×3, "yes" ×3, "speak to a person" by espeak-ng). The
+    /// asserted floors leave a little room for other library builds.
     /// </summary>
     [SphinxFact("flite", "espeak-ng", "sox")]
     public void Accuracy_and_latency_over_all_voices()
@@ -98,7 +100,7 @@ public sealed class SphinxGrammarTests(SphinxFixture fixture, ITestOutputHelper 
             $"grammar decision correct {correct}/{total}, accepted and correct {accepted}/{total}; latency mean {latencies.Average():0} ms, p95 {latencies[(int)(0.95 * (latencies.Count - 1))]:0} ms, max {latencies[^1]:0} ms; real-time factor {latencies.Sum() / 1000 / audioSeconds:0.000}"));
 
         Assert.True(correct >= total - 2, $"only {correct}/{total} correct");
-        Assert.True(accepted >= total - 8, $"only {accepted}/{total} accepted");
+        Assert.True(accepted >= total - 11, $"only {accepted}/{total} accepted");
     }
 
     [SphinxFact("flite", "sox")]

@@ -18,14 +18,14 @@ namespace AudioFlow.Engines.Stt.Sphinx;
 internal static class SphinxConfidence
 {
     /// <summary>Average per-frame ratio that maps to confidence 0.5 for grammar results.</summary>
-    internal static double GrammarCenter { get; set; } = -25;
+    internal const double GrammarCenter = -25;
 
     /// <summary>
     /// The same for free-form results. The n-gram search picks words by language model as much as by
     /// acoustics, so even correct transcripts score lower: measured -29 to -32 for 0-25% WER,
     /// -37 to -42 for 40-90% WER.
     /// </summary>
-    internal static double FreeFormCenter { get; set; } = -34;
+    internal const double FreeFormCenter = -34;
 
     /// <summary>
     /// Divisor for the n-gram search's segment acoustic scores: it reports them without the 10-bit
@@ -34,13 +34,13 @@ internal static class SphinxConfidence
     internal const double NgramScoreScale = 1 << 10;
 
     /// <summary>Spread of the logistic mapping (score units per frame).</summary>
-    internal static double Scale { get; set; } = 4;
+    internal const double Scale = 4;
 
     /// <summary>Fraction of the phone loop's speech frames that may fall outside words (boundary slack).</summary>
-    internal static double AbsorbedTolerance { get; set; } = 0.2;
+    internal const double AbsorbedTolerance = 0.2;
 
     /// <summary>Ratio per frame charged for speech covered only by fillers.</summary>
-    internal static double AbsorbedPenalty { get; set; } = -100;
+    internal const double AbsorbedPenalty = -100;
 
     /// <summary>Computes the evidence for <paramref name="hypothesis"/> given the phone-loop decode of the same audio.</summary>
     public static ConfidenceEvidence Evaluate(DecodeResult hypothesis, DecodeResult phoneLoop, bool freeForm)

@@ -21,13 +21,20 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     /// that and, with <see cref="PhoneLoopLanguageWeight"/>, separated in- from out-of-grammar speech best
     /// in our measurements (see <see cref="SphinxConfidence"/>).
     /// </summary>
-    internal static double PhoneLoopBeam { get; set; } = 1e-10;
+    internal const double PhoneLoopBeam = 1e-10;
 
     /// <summary>
     /// Language weight of the phone loop's phone bigram (the decoder default 6.5 makes the loop prefer a few
     /// long phones, a weak acoustic reference; 3 lets the acoustics decide).
     /// </summary>
-    internal static double PhoneLoopLanguageWeight { get; set; } = 3;
+    internal const double PhoneLoopLanguageWeight = 3;
+
+    /// <summary>
+    /// Serialises model loading and grammar compilation across decoders: both run rarely, and the
+    /// 5prealpha sources make no thread-safety promise for them (JSGF parser, file readers).
+    /// Decoding itself runs fully in parallel on separate decoders.
+    /// </summary>
+    private static readonly Lock SetupLock = new();
 
     private readonly SphinxConfigHandle _config;
     private readonly SphinxDecoderHandle _decoder;
@@ -113,6 +120,14 @@ internal sealed unsafe class SphinxDecoder : IDisposable
     public static SphinxDecoder Create(SphinxOptions options)
     {
         SphinxLog.EnsureInstalled();
+        lock (SetupLock)
+        {
+            return CreateLocked(options);
+        }
+    }
+
+    private static SphinxDecoder CreateLocked(SphinxOptions options)
+    {
         using var capture = SphinxLog.Capture();
         var arguments = BuildArguments(options);
         var config = SphinxConfigHandle.Parse(arguments);
@@ -222,7 +237,13 @@ internal sealed unsafe class SphinxDecoder : IDisposable
         }
 
         using var capture = SphinxLog.Capture();
-        if (SphinxNative.PsSetJsgfString(Handle, grammar.SearchName, grammar.Jsgf) != 0)
+        int compiled;
+        lock (SetupLock)
+        {
+            compiled = SphinxNative.PsSetJsgfString(Handle, grammar.SearchName, grammar.Jsgf);
+        }
+
+        if (compiled != 0)
         {
             throw new SpeechEngineException(
                 "pocketsphinx rejected the grammar for phrases [" + string.Join(", ", grammar.Phrases) + "]."

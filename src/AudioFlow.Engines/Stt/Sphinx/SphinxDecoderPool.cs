@@ -4,7 +4,7 @@ namespace AudioFlow.Engines.Stt.Sphinx;
 
 /// <summary>
 /// A bounded pool of decoders shared by all calls. At most <see cref="Size"/> decoders exist; they are
-/// created on demand (each load takes ~0.3-0.6 s and ~40 MB) and reused. A caller that finds all of them
+/// created on demand (each load takes ~0.3 s and ~95 MB) and reused. A caller that finds all of them
 /// busy waits for one to be returned (cancellable).
 /// </summary>
 internal sealed class SphinxDecoderPool : IDisposable

@@ -384,9 +384,15 @@ internal sealed unsafe class SphinxConfigHandle : SafeHandle
     }
 }
 
-/// <summary>Owns a <c>ps_decoder_t*</c>; releasing it calls <c>ps_free</c>.</summary>
+/// <summary>
+/// Owns a <c>ps_decoder_t*</c>; releasing it calls <c>ps_free</c>. It holds a reference on the config
+/// handle it was created from, so the config (and the argv strings behind it) outlives the decoder even
+/// when both are finalised.
+/// </summary>
 internal sealed class SphinxDecoderHandle : SafeHandle
 {
+    private SphinxConfigHandle? _config;
+
     private SphinxDecoderHandle()
         : base(IntPtr.Zero, ownsHandle: true)
     {
@@ -397,13 +403,24 @@ internal sealed class SphinxDecoderHandle : SafeHandle
     public static SphinxDecoderHandle Create(SphinxConfigHandle config)
     {
         var result = new SphinxDecoderHandle();
-        result.SetHandle(SphinxNative.PsInit(config.DangerousGetHandle()));
+        var added = false;
+        config.DangerousAddRef(ref added);
+        var decoder = SphinxNative.PsInit(config.DangerousGetHandle());
+        if (decoder == IntPtr.Zero)
+        {
+            config.DangerousRelease();
+            return result;
+        }
+
+        result._config = config;
+        result.SetHandle(decoder);
         return result;
     }
 
     protected override bool ReleaseHandle()
     {
         SphinxNative.PsFree(handle);
+        _config?.DangerousRelease();
         return true;
     }
 }

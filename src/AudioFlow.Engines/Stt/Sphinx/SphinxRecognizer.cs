@@ -150,7 +150,7 @@ public sealed class SphinxRecognizer : ISpeechRecognizer
         try
         {
             var dithered = buffer.AsSpan(0, utterance.Length);
-            Dither(utterance, dithered);
+            Dither(utterance, dithered, _options.NoiseFloor);
             var result = Decode(decoder, grammar, dithered, stopwatch, cancellationToken);
             ForwardEngineMessages(capture);
             return result;
@@ -177,26 +177,25 @@ public sealed class SphinxRecognizer : ISpeechRecognizer
         }
     }
 
-    /// <summary>Peak amplitude of the noise <see cref="Dither"/> adds (triangular, RMS ≈ 13, about -68 dBFS).</summary>
-    internal const int DitherAmplitude = 32;
-
     /// <summary>
-    /// Adds a quiet-phone-line noise floor from a fixed-seed generator (deterministic per utterance).
-    /// Digital silence — runs of exact zeros, as espeak-ng's lead-in or a trunk without comfort noise
-    /// produce — otherwise yields log(0)-floored features that drag the utterance's cepstral mean and the
-    /// noise estimate far off. Measured on synthetic µ-law speech without dither: 52/55 grammar phrases
-    /// right and worse rejection; with ±1 LSB 53/55; with this floor 54/55 and the best in/out-of-grammar
-    /// separation (amplitudes 16-64 were equivalent). pocketsphinx's own -dither draws from a process-wide
-    /// random generator, so results would vary from run to run.
+    /// Adds the <see cref="SphinxOptions.NoiseFloor"/> (triangular noise from a fixed-seed generator, so
+    /// deterministic per utterance) to a copy of the utterance. See <see cref="SphinxOptions.NoiseFloor"/>
+    /// for why. pocketsphinx's own -dither draws from a process-wide generator: results would vary.
     /// </summary>
-    private static void Dither(ReadOnlySpan<short> input, Span<short> output)
+    private static void Dither(ReadOnlySpan<short> input, Span<short> output, int amplitude)
     {
-        const uint span = (2 * DitherAmplitude) + 1;
+        if (amplitude <= 0)
+        {
+            input.CopyTo(output);
+            return;
+        }
+
+        var span = (uint)((2 * amplitude) + 1);
         var state = 0x2545F491u;
         for (var i = 0; i < input.Length; i++)
         {
-            var a = (int)(Next(ref state) % span) - DitherAmplitude;
-            var b = (int)(Next(ref state) % span) - DitherAmplitude;
+            var a = (int)(Next(ref state) % span) - amplitude;
+            var b = (int)(Next(ref state) % span) - amplitude;
             output[i] = (short)Math.Clamp(input[i] + ((a + b) / 2), short.MinValue, short.MaxValue);
         }
 
