@@ -11,15 +11,26 @@ namespace AudioFlow.Engines.Stt.Sphinx;
 /// cannot recognise a word it cannot pronounce. A phrase left without words is dropped
 /// (<see cref="DroppedPhrases"/>).
 /// <para>
-/// Deliberately filler-free: no garbage words or optional carrier words are added. pocketsphinx's FSG
-/// search already allows silence and noise fillers between words (<c>-fsgusefiller</c>). A garbage word
-/// loop inside the grammar would compete with the short phrases ("no", "yes") and is a poor model of
-/// arbitrary speech; out-of-grammar speech is instead rejected by comparing the grammar path's acoustic
-/// score against an unconstrained phone loop (see <see cref="SphinxRecognizer"/>).
+/// No garbage words: pocketsphinx's FSG search already allows silence and noise fillers between words
+/// (<c>-fsgusefiller</c>). A garbage word loop inside the grammar would compete with the short phrases ("no",
+/// "yes") and is a poor model of arbitrary speech; out-of-grammar speech is instead rejected by comparing the
+/// grammar path's acoustic score against an unconstrained phone loop (see <see cref="SphinxRecognizer"/>).
+/// Two small, closed extensions make natural answers fit: optional politeness words around a phrase
+/// ("opening hours please", "I'd like support"; <see cref="LeadWords"/>, <see cref="TailWords"/>),
+/// stripped again by <see cref="MapToPhrase"/>; and, when the phrases contain all ten digit words (a state
+/// capturing a number), any sequence of digit words ("four oh seven one"), returned as spoken.
 /// </para>
 /// </summary>
 internal sealed class SphinxGrammar
 {
+    /// <summary>Optional words a caller puts before a phrase.</summary>
+    public static readonly IReadOnlyList<string> LeadWords = ["please", "i want", "i'd like", "i would like", "i need", "can i", "could i"];
+
+    /// <summary>Optional words a caller puts after a phrase.</summary>
+    public static readonly IReadOnlyList<string> TailWords = ["please", "thanks", "thank you"];
+
+    private static readonly HashSet<string> DigitWords = ["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+
     private readonly Dictionary<string, string> _originalByNormalized;
 
     private SphinxGrammar(
@@ -124,12 +135,50 @@ internal sealed class SphinxGrammar
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', sorted)));
         var searchName = "af_g_" + Convert.ToHexStringLower(hash, 0, 8);
 
+        var acceptsDigitRuns = DigitWords.Count(d => d != "oh" && originalByNormalized.ContainsKey(d)) == 10;
+        var lead = LeadWords.Where(w => w.Split(' ').All(isInDictionary)).ToArray();
+        var tail = TailWords.Where(w => w.Split(' ').All(isInDictionary)).ToArray();
         var jsgf = new StringBuilder();
-        jsgf.Append("#JSGF V1.0;\ngrammar audioflow;\npublic <phrase> = ");
-        jsgf.AppendJoin(" | ", sorted);
+        jsgf.Append("#JSGF V1.0;\ngrammar audioflow;\n");
+        jsgf.Append("<phrase> = ").AppendJoin(" | ", sorted).Append(";\n");
+        var body = "<phrase>";
+        if (acceptsDigitRuns)
+        {
+            jsgf.Append("<digit> = ").AppendJoin(" | ", DigitWords.Where(isInDictionary)).Append(";\n");
+            body = "<phrase> | <digit> <digit>+";
+        }
+
+        jsgf.Append("public <utterance> = ");
+        jsgf.Append(lead.Length > 0 ? "[" + string.Join(" | ", lead) + "] " : string.Empty);
+        jsgf.Append('(').Append(body).Append(')');
+        jsgf.Append(tail.Length > 0 ? " [" + string.Join(" | ", tail) + "]" : string.Empty);
         jsgf.Append(";\n");
 
         return new SphinxGrammar(searchName, jsgf.ToString(), originalByNormalized, unknown, dropped);
+    }
+
+    /// <summary>Removes one lead and one tail carrier phrase (longest first) from a normalised hypothesis.</summary>
+    private static string StripCarrierWords(string normalized)
+    {
+        foreach (var lead in LeadWords.OrderByDescending(w => w.Length))
+        {
+            if (normalized.StartsWith(lead + " ", StringComparison.Ordinal))
+            {
+                normalized = normalized[(lead.Length + 1)..];
+                break;
+            }
+        }
+
+        foreach (var tail in TailWords.OrderByDescending(w => w.Length))
+        {
+            if (normalized.EndsWith(" " + tail, StringComparison.Ordinal))
+            {
+                normalized = normalized[..^(tail.Length + 1)];
+                break;
+            }
+        }
+
+        return normalized;
     }
 
     /// <summary>Lower-case words of <paramref name="text"/>: letters/digits/inner apostrophes; everything else separates.</summary>
@@ -160,8 +209,9 @@ internal sealed class SphinxGrammar
 
     /// <summary>
     /// The expected phrase (as the caller wrote it) for a hypothesis. The FSG search can only produce
-    /// grammar phrases, so this is normally an exact lookup; otherwise the phrase with the smallest word
-    /// edit distance is returned (null for an empty hypothesis).
+    /// grammar phrases, optionally wrapped in lead/tail words, or a run of digit words (returned as spoken),
+    /// so this is normally an exact lookup; otherwise the phrase with the smallest word edit distance is
+    /// returned (null for an empty hypothesis).
     /// </summary>
     public string? MapToPhrase(string hypothesis)
     {
@@ -174,6 +224,17 @@ internal sealed class SphinxGrammar
         if (_originalByNormalized.TryGetValue(normalized, out var exact))
         {
             return exact;
+        }
+
+        var core = StripCarrierWords(normalized);
+        if (_originalByNormalized.TryGetValue(core, out var wrapped))
+        {
+            return wrapped;
+        }
+
+        if (core.Split(' ').All(DigitWords.Contains))
+        {
+            return core;
         }
 
         var hypWords = normalized.Split(' ');
