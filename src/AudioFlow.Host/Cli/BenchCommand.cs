@@ -15,7 +15,7 @@ namespace AudioFlow.Host.Cli;
 /// </summary>
 public static class BenchCommand
 {
-    private const string DefaultUtterance = "what are your opening hours";
+    private const string DefaultUtterance = "opening hours please";
 
     private static readonly Option<int> Calls = new("--calls") { Description = "Number of calls", DefaultValueFactory = _ => 10 };
     private static readonly Option<int> Concurrency = new("--concurrency") { Description = "Calls at the same time", DefaultValueFactory = _ => 1 };

@@ -15,6 +15,7 @@ public sealed record CallReport(
     IReadOnlyList<ReplyReport> Replies,
     IReadOnlyList<RestartReport> Restarts,
     int BargeIns,
+    IReadOnlyList<double> BargeInReactionMs,
     IReadOnlyList<string> Commands,
     IReadOnlyList<string> Events)
 {
@@ -41,12 +42,27 @@ public sealed record CallReport(
             stats.Replies.Select(r => new ReplyReport(r.ReplyId, r.Trigger, r.TurnNumber, r.Text, r.Interrupted, r.HeardText, r.Actions.ToArray())).ToArray(),
             stats.Restarts.Select(r => new RestartReport(r.Stage, r.ErrorType, r.Message, r.ConsecutiveFailures, Math.Round(r.At.TotalMilliseconds))).ToArray(),
             outcome.ClearCommands,
+            BargeInReactions(outcome),
             outcome.Caller.Commands.Where(c => c.Command is not ClearPlayout and not PlayoutMark)
                 .Select(c => $"{c.At.TotalMilliseconds:F0}ms {Describe(c.Command)}").ToArray(),
             stats.Events);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>
+    /// For each clear sent to the transport: media time from the onset of the caller speech that caused it (the
+    /// first speech frame of the turn that started just before) to the clear.
+    /// </summary>
+    private static double[] BargeInReactions(LoopbackCallOutcome outcome)
+    {
+        var onsets = outcome.Stats.Turns.Select(t => TimeSpan.FromMilliseconds(t.SpeechStartFrame * 20.0)).ToArray();
+        return outcome.Caller.Commands.Where(c => c.Command is ClearPlayout)
+            .Select(c => onsets.Where(o => o <= c.At).Select(o => (c.At - o).TotalMilliseconds).DefaultIfEmpty(double.NaN).Min())
+            .Where(ms => !double.IsNaN(ms))
+            .Select(ms => Math.Round(ms))
+            .ToArray();
+    }
 
     private static string Describe(OutboundCommand command) => command switch
     {

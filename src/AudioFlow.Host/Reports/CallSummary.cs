@@ -31,7 +31,9 @@ public static class CallSummary
         }
 
         text.AppendLine($"  frames: caller sent {report.Frames.CallerSent}, analysed {report.Frames.Analyzed}, lost {report.Frames.Lost}; " +
-            $"agent sent {report.Frames.AgentSent} ({report.Frames.AgentLate} late); barge-ins {report.BargeIns}; stage restarts {report.Restarts.Count}");
+            $"agent sent {report.Frames.AgentSent} ({report.Frames.AgentLate} late); barge-ins {report.BargeIns}" +
+            (report.BargeInReactionMs.Count > 0 ? $" (cut through {string.Join(", ", report.BargeInReactionMs.Select(ms => $"{ms:F0} ms"))} after speech onset)" : string.Empty) +
+            $"; stage restarts {report.Restarts.Count}");
         return text.ToString().TrimEnd();
     }
 
