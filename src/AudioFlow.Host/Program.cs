@@ -7,6 +7,7 @@ var root = new RootCommand("AudioFlow: answers phone calls with a local AI voice
     GlobalOptions.Set,
     ServeCommand.Create(),
     CallCommand.Create(),
+    DialCommand.Create(),
     BenchCommand.Create(),
 };
 

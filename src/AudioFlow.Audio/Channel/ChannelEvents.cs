@@ -22,7 +22,11 @@ public sealed record InboundDtmf(char Digit, string Source) : InboundEvent;
 /// <summary>The transport confirmed that audio up to the named mark was played to the caller.</summary>
 public sealed record PlayoutMarkReached(string Name) : InboundEvent;
 
-/// <summary>The caller hung up or the transport died; no more inbound events follow.</summary>
+/// <summary>
+/// The call is over from the transport's side (the caller hung up, the provider closed the stream, the connection
+/// died); no more inbound events follow. <see cref="Reason"/> is the end reason as operators read it
+/// ("caller hung up", "stream closed by the provider", "protocol error: ...").
+/// </summary>
 public sealed record CallerHungUp(string Reason) : InboundEvent;
 
 /// <summary>A transfer the call asked for finished (successfully or not).</summary>

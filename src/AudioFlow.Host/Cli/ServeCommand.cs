@@ -4,6 +4,7 @@ using Akka.Hosting;
 using AudioFlow.Host.Composition;
 using AudioFlow.Host.Configuration;
 using AudioFlow.Host.Http;
+using AudioFlow.Host.Streams;
 using AudioFlow.Pipeline.Calls;
 using AudioFlow.Pipeline.Configuration;
 
@@ -32,8 +33,14 @@ public static class ServeCommand
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls($"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}");
             builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.AddSingleton(engines);
             builder.Services.AddSingleton(pipeline);
+            var streams = StreamsOptions.FromConfig(config, pipeline.InboundBufferFrames);
+            builder.Services.AddSingleton(streams);
+            builder.Services.AddSingleton<StreamSecurity>();
+            builder.Services.AddSingleton(new ProviderControls(streams, new HttpClient()));
+            builder.Services.AddSingleton<StreamCallHandler>();
             builder.Services.AddAkka("audioflow", (akka, _) =>
             {
                 akka.AddHocon(AkkaSettings.WithLogging(config), HoconAddMode.Prepend);
@@ -42,7 +49,13 @@ public static class ServeCommand
             });
 
             var app = builder.Build();
+            app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
             NodeEndpoints.Map(app);
+            StreamEndpoints.Map(app);
+            if (streams.AuthMode == StreamAuthMode.None)
+            {
+                app.Logger.LogWarning("audioflow.streams.auth.mode = none: anyone who can reach this server can open media streams");
+            }
             await app.StartAsync(cancellation);
             Console.Error.WriteLine($"audioflow: serving on {string.Join(", ", app.Urls)} (home {AudioFlowHome.Directory})");
             await app.WaitForShutdownAsync(cancellation);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using AudioFlow.Audio.Channel;
@@ -32,6 +33,20 @@ public static class NodeEndpoints
         {
             var active = await (await calls.GetAsync()).Ask<ActiveCalls>(new GetActiveCalls(), AskTimeout);
             return Results.Json(active.CallIds);
+        });
+
+        app.MapGet("/api/calls/recent", async (IRequiredActor<CallsSupervisor> calls, int? limit) =>
+        {
+            var recent = await (await calls.GetAsync()).Ask<RecentCalls>(new GetRecentCalls(Math.Clamp(limit ?? 100, 1, CallsSupervisor.RecentCallsKept)), AskTimeout);
+            return Results.Text(JsonSerializer.Serialize(recent.Calls.Select(CallReport.From), CallReport.Json), "application/json");
+        });
+
+        app.MapGet("/api/calls/recent/{callId}", async (IRequiredActor<CallsSupervisor> calls, string callId) =>
+        {
+            var recent = await (await calls.GetAsync()).Ask<RecentCalls>(new GetRecentCalls(1, callId), AskTimeout);
+            return recent.Calls.Count == 0
+                ? Results.NotFound(new { error = $"no finished call {callId} among the last {CallsSupervisor.RecentCallsKept}" })
+                : Results.Text(CallReport.From(recent.Calls[0]).ToJson(), "application/json");
         });
 
         app.MapPost("/api/calls/simulate", SimulateCall);

@@ -1,13 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AudioFlow.Audio.Channel;
+using AudioFlow.Pipeline.Calls;
 using AudioFlow.Pipeline.Loopback;
 
 namespace AudioFlow.Host.Reports;
 
-/// <summary>The machine-readable result of one simulated call (<c>audioflow call --json</c>).</summary>
+/// <summary>
+/// The machine-readable account of one call (<c>audioflow call --json</c>, <c>GET /api/calls/recent</c>): turns with
+/// transcripts and per-stage latency, replies and what was heard of them, restarts, frame accounting, end reason.
+/// </summary>
 public sealed record CallReport(
     string CallId,
+    string Transport,
     string EndReason,
     double DurationMs,
     FrameReport Frames,
@@ -27,38 +32,50 @@ public sealed record CallReport(
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static CallReport From(LoopbackCallOutcome outcome)
+    /// <summary>The server's view of a call (any transport).</summary>
+    public static CallReport From(CallStats stats) => Build(stats, stats.FramesReceived, 0, Math.Round(stats.Duration.TotalMilliseconds), []);
+
+    /// <summary>A loopback call: the server's view plus what the simulated caller sent, had dropped and was told.</summary>
+    public static CallReport From(LoopbackCallOutcome outcome) => Build(
+        outcome.Stats,
+        outcome.Caller.FramesSent,
+        outcome.Caller.FramesDropped,
+        Math.Round(outcome.Caller.Duration.TotalMilliseconds),
+        outcome.Caller.Commands.Where(c => c.Command is not ClearPlayout and not PlayoutMark)
+            .Select(c => $"{c.At.TotalMilliseconds:F0}ms {Describe(c.Command)}").ToArray());
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    private static CallReport Build(CallStats stats, long callerSent, long droppedByChannel, double durationMs, IReadOnlyList<string> commands)
     {
-        var stats = outcome.Stats;
+        var turns = stats.Turns;
         return new CallReport(
             stats.CallId,
-            stats.EndReason ?? "unknown",
-            Math.Round(outcome.Caller.Duration.TotalMilliseconds),
-            new FrameReport(outcome.Caller.FramesSent, stats.FramesReceived, stats.FramesAnalyzed, outcome.CallerFramesLost,
-                outcome.Caller.FramesDropped, stats.FramesSent, stats.LateFrames),
-            stats.Turns.Select(t => new TurnReport(t.Number, t.Transcript ?? string.Empty, Math.Round(t.Confidence, 3),
+            stats.Transport,
+            stats.EndReason ?? "in progress",
+            durationMs,
+            new FrameReport(callerSent, stats.FramesReceived, stats.FramesAnalyzed, callerSent - stats.FramesAnalyzed,
+                droppedByChannel, stats.FramesSent, stats.LateFrames),
+            turns.Select(t => new TurnReport(t.Number, t.Transcript ?? string.Empty, Math.Round(t.Confidence, 3),
                 Math.Round(t.SpeechStartFrame * 20.0), Math.Round((t.SpeechEndFrame + 1) * 20.0),
                 new LatencyReport(t.EndpointingMs, t.SttMs, t.AgentMs, t.TtsFirstAudioMs, t.PlayoutMs, t.ResponseLatencyMs))).ToArray(),
             stats.Replies.Select(r => new ReplyReport(r.ReplyId, r.Trigger, r.TurnNumber, r.Text, r.Interrupted, r.HeardText, r.Actions.ToArray())).ToArray(),
             stats.Restarts.Select(r => new RestartReport(r.Stage, r.ErrorType, r.Message, r.ConsecutiveFailures, Math.Round(r.At.TotalMilliseconds))).ToArray(),
-            outcome.ClearCommands,
-            BargeInReactions(outcome),
-            outcome.Caller.Commands.Where(c => c.Command is not ClearPlayout and not PlayoutMark)
-                .Select(c => $"{c.At.TotalMilliseconds:F0}ms {Describe(c.Command)}").ToArray(),
+            stats.Clears.Count,
+            BargeInReactions(stats),
+            commands,
             stats.Events);
     }
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>
     /// For each clear sent to the transport: media time from the onset of the caller speech that caused it (the
     /// first speech frame of the turn that started just before) to the clear.
     /// </summary>
-    private static double[] BargeInReactions(LoopbackCallOutcome outcome)
+    private static double[] BargeInReactions(CallStats stats)
     {
-        var onsets = outcome.Stats.Turns.Select(t => TimeSpan.FromMilliseconds(t.SpeechStartFrame * 20.0)).ToArray();
-        return outcome.Caller.Commands.Where(c => c.Command is ClearPlayout)
-            .Select(c => onsets.Where(o => o <= c.At).Select(o => (c.At - o).TotalMilliseconds).DefaultIfEmpty(double.NaN).Min())
+        var onsets = stats.Turns.Select(t => TimeSpan.FromMilliseconds(t.SpeechStartFrame * 20.0)).ToArray();
+        return stats.Clears
+            .Select(clear => onsets.Where(o => o <= clear).Select(o => (clear - o).TotalMilliseconds).DefaultIfEmpty(double.NaN).Min())
             .Where(ms => !double.IsNaN(ms))
             .Select(ms => Math.Round(ms))
             .ToArray();
@@ -74,8 +91,9 @@ public sealed record CallReport(
 }
 
 /// <summary>
-/// Frame accounting. <see cref="CallerSent"/>: frames the caller's channel accepted; <see cref="Analyzed"/>: frames that
-/// went through VAD; <see cref="Lost"/> = sent − analysed, which must be 0.
+/// Frame accounting. <see cref="CallerSent"/>: frames the caller's side handed over (for server-side reports, the
+/// frames the transport delivered); <see cref="Analyzed"/>: frames that went through VAD; <see cref="Lost"/> =
+/// sent − analysed, which must be 0.
 /// </summary>
 public sealed record FrameReport(long CallerSent, long Received, long Analyzed, long Lost, long DroppedByChannel, long AgentSent, long AgentLate);
 

@@ -87,7 +87,7 @@ public static class CallGraph
 
                 return new TransferFinished(transfer.Target, transfer.Succeeded, transfer.Detail);
             case CallerHungUp hangUp:
-                call.Stats.Ended($"caller hung up ({hangUp.Reason})");
+                call.Stats.Ended(hangUp.Reason);
                 return null;
             default:
                 return null;

@@ -13,6 +13,7 @@ public sealed class CallStats
     private readonly List<ReplyRecord> _replies = [];
     private readonly List<StageRestart> _restarts = [];
     private readonly List<string> _events = [];
+    private readonly List<TimeSpan> _clears = [];
     private long _framesReceived;
     private long _framesDropped;
     private long _framesDecoded;
@@ -34,6 +35,11 @@ public sealed class CallStats
     public long StartedAt { get; }
 
     public string? EndReason { get; private set; }
+
+    /// <summary>Stopwatch timestamp of the end (0 while the call runs).</summary>
+    public long EndedAt { get; private set; }
+
+    public TimeSpan Duration => Stopwatch.GetElapsedTime(StartedAt, EndedAt == 0 ? Stopwatch.GetTimestamp() : EndedAt);
 
     /// <summary>Caller frames the transport handed to the call.</summary>
     public long FramesReceived => Interlocked.Read(ref _framesReceived);
@@ -105,8 +111,27 @@ public sealed class CallStats
     {
         lock (_gate)
         {
-            EndReason ??= reason;
+            if (EndReason is null)
+            {
+                EndReason = reason;
+                EndedAt = Stopwatch.GetTimestamp();
+            }
         }
+    }
+
+    /// <summary>A barge-in clear went to the transport at <paramref name="mediaTime"/> (call clock).</summary>
+    public void ClearSent(TimeSpan mediaTime)
+    {
+        lock (_gate)
+        {
+            _clears.Add(mediaTime);
+        }
+    }
+
+    /// <summary>Media times of the clears sent to the transport.</summary>
+    public IReadOnlyList<TimeSpan> Clears
+    {
+        get { lock (_gate) { return _clears.ToArray(); } }
     }
 
     public IReadOnlyList<TurnRecord> Turns

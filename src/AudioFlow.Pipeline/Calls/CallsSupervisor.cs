@@ -12,7 +12,11 @@ namespace AudioFlow.Pipeline.Calls;
 /// </summary>
 public sealed class CallsSupervisor : ReceiveActor
 {
+    /// <summary>Finished calls kept for <see cref="GetRecentCalls"/> (until the journal serves them).</summary>
+    public const int RecentCallsKept = 1000;
+
     private readonly Dictionary<IActorRef, (string CallId, IActorRef Requester)> _calls = [];
+    private readonly LinkedList<CallStats> _recent = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public CallsSupervisor(CallEngines engines, PipelineOptions options)
@@ -27,11 +31,19 @@ public sealed class CallsSupervisor : ReceiveActor
         });
         Receive<CallFinished>(finished =>
         {
+            _recent.AddFirst(finished.Stats);
+            if (_recent.Count > RecentCallsKept)
+            {
+                _recent.RemoveLast();
+            }
+
             if (_calls.TryGetValue(Sender, out var entry))
             {
                 entry.Requester.Tell(finished);
             }
         });
+        Receive<GetRecentCalls>(get => Sender.Tell(new RecentCalls(
+            _recent.Where(s => get.CallId is null || s.CallId == get.CallId).Take(get.Limit).ToArray())));
         Receive<Terminated>(terminated => _calls.Remove(terminated.ActorRef));
         Receive<GetActiveCalls>(_ => Sender.Tell(new ActiveCalls(_calls.Values.Select(c => c.CallId).ToArray())));
     }
@@ -54,3 +66,8 @@ public sealed record CallStarted(string CallId, IActorRef Call);
 public sealed record GetActiveCalls;
 
 public sealed record ActiveCalls(IReadOnlyList<string> CallIds);
+
+/// <summary>The most recently finished calls (newest first), optionally only the one with <paramref name="CallId"/>.</summary>
+public sealed record GetRecentCalls(int Limit = 100, string? CallId = null);
+
+public sealed record RecentCalls(IReadOnlyList<CallStats> Calls);

@@ -96,7 +96,7 @@ public sealed class LoopbackCaller(LoopbackChannel channel, short[] speech, Call
             var now = clock.Now;
             if (now >= script.MaxDuration || CallerIsDone(now, lastActionAt, marksBeforeLastAction))
             {
-                channel.CallerHangsUp(now >= script.MaxDuration ? "caller's time limit" : "caller done");
+                channel.CallerHangsUp(now >= script.MaxDuration ? "caller hung up (time limit)" : "caller hung up");
                 callerHungUp = true;
                 break;
             }

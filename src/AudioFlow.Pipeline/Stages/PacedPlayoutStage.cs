@@ -294,6 +294,7 @@ public sealed class PacedPlayoutStage(CallContext call) : GraphStage<FlowShape<R
             if (affected.Count > 0 || unsentMedia > 0 || stillAudible)
             {
                 _outbox.AddFirst(new ClearPlayout());
+                _call.Stats.ClearSent(now);
                 AudioFlowMetrics.BargeIns.Add(1);
                 _call.Log.Info("[call {0}] barge-in ({1}): playout flushed", _call.CallId, signal.Reason);
             }
