@@ -71,11 +71,17 @@ public static class EngineFactory
         _ => Wrap("speech recognition (pocketsphinx)", () => new SphinxRecognizer(options.Sphinx)),
     };
 
-    private static ISpeechSynthesizer LoadSynthesizer(EngineOptions options) => options.Tts switch
+    private static ISpeechSynthesizer LoadSynthesizer(EngineOptions options)
     {
-        "espeak" => Wrap("speech synthesis (espeak-ng)", () => new EspeakSynthesizer(options.Espeak)),
-        _ => Wrap("speech synthesis (flite)", () => new FliteSynthesizer(options.Flite)),
-    };
+        ISpeechSynthesizer synthesizer = options.Tts switch
+        {
+            "espeak" => Wrap("speech synthesis (espeak-ng)", () => new EspeakSynthesizer(options.Espeak)),
+            _ => Wrap("speech synthesis (flite)", () => new FliteSynthesizer(options.Flite)),
+        };
+        return options.TtsCache > TimeSpan.Zero
+            ? new CachingSynthesizer(synthesizer, (long)(options.TtsCache.TotalSeconds * synthesizer.SampleRate))
+            : synthesizer;
+    }
 
     private static IAgentFactory LoadAgent(EngineOptions options) => options.FlowFile is null
         ? FlowAgentFactory.Demo(options.Flow)

@@ -14,6 +14,7 @@ public sealed record EngineOptions(
     string Stt,
     SphinxOptions Sphinx,
     string Tts,
+    TimeSpan TtsCache,
     FliteOptions Flite,
     EspeakOptions Espeak,
     string Agent,
@@ -48,6 +49,7 @@ public sealed record EngineOptions(
             Stt: OneOf(r, "stt", SttEngines),
             Sphinx: sphinx,
             Tts: OneOf(r, "tts", TtsEngines),
+            TtsCache: TimeSpan.FromSeconds(r.Int("tts-cache-seconds", v => v >= 0, "0 or more")),
             Flite: new FliteOptions { Voice = r.String("flite.voice") },
             Espeak: new EspeakOptions
             {

@@ -17,15 +17,20 @@ namespace AudioFlow.Telephony.Rtp;
 /// over the cursor (how long it will wait). The current delay is the largest recent lead (the wait of the fastest
 /// packets). The target is max(spread, k × RFC 3550 jitter) + one frame, clamped to [MinDelay, MaxDelay]: it grows at
 /// once and decays by <see cref="JitterBufferOptions.TargetDecayPerSecond"/> when the network calms down.
-/// Playout starts once the newest buffered packet leads the cursor by the target.</para>
+/// Playout starts once the newest buffered packet leads the cursor by the target — by MaxDelay if the earliest buffered
+/// packet lacks the marker bit, since earlier packets of the stream may still be on their way.</para>
 /// <para><b>Adapting.</b> The delay grows by holding the cursor (an Empty frame): on underrun, while waiting for an
 /// overdue packet as long as the delay is below target (below MaxDelay during warm-up, before the spread is known), and
 /// proactively on a silent frame when below target. It shrinks by dropping a silent frame when more than a frame above
 /// target (any frame beyond <see cref="JitterBufferOptions.HardShrinkExcess"/>), by skipping lost frames instead of
 /// reporting each, and by shortening sender silences.</para>
-/// <para><b>Streams.</b> A new SSRC is a fresh start (counted; target and jitter kept, as the network is the same);
-/// stragglers of the previous SSRC are dropped. A sequence restart (RFC 3550 A.1) or a timestamp jump back is a
-/// resync. Duplicates and late packets are dropped and counted.</para>
+/// <para><b>Streams.</b> A new SSRC is counted and starts fresh: new sequence and timestamp numbering, new RFC 3550
+/// statistics, new transit history (the learnt target is kept: the network is the same). Before playout the old
+/// packets are discarded; during playout the new numbering is spliced onto the timeline right after the audio already
+/// buffered, which still plays, so a re-INVITE or a media server switch costs no gap. Stragglers of the previous SSRC
+/// are dropped as late. A sequence restart (RFC 3550 A.1: the first packet after a jump of 3000 or more is dropped,
+/// the second confirms it) and a timestamp jump back are resyncs, spliced the same way. Duplicates and late packets
+/// (including packets older than the first one played) are dropped and counted.</para>
 /// Not thread-safe: the transport serialises Push and Pull (one call actor or one lock).
 /// </summary>
 public sealed class JitterBuffer
@@ -318,7 +323,7 @@ public sealed class JitterBuffer
                 _cursor = extTs;
             }
 
-            Insert(new Chunk(extTs, units, extSeq, packet.PayloadType, packet.Payload.ToArray(), _tsOffset, _seqOffset));
+            Insert(new Chunk(extTs, units, extSeq, packet.PayloadType, packet.Payload.ToArray(), _tsOffset, _seqOffset) { Marker = packet.Marker });
             return;
         }
 
@@ -392,7 +397,10 @@ public sealed class JitterBuffer
         DecayTarget();
         if (!_started)
         {
-            if (!_cursorSet || _chunks.Count == 0 || _chunks[^1].Ts - _cursor < (long)_target)
+            // Start once the newest packet leads the cursor by the target; if the earliest one does not start a
+            // talkspurt (no marker bit), earlier packets may still be on their way: wait up to the maximum delay.
+            long needed = _chunks.Count > 0 && _chunks[0].Marker ? (long)_target : _maxUnits;
+            if (!_cursorSet || _chunks.Count == 0 || _chunks[^1].Ts - _cursor < needed)
             {
                 _framesEmpty++;
                 return new JitterBufferFrame(JitterBufferFrameKind.Empty, ReadOnlyMemory<byte>.Empty, 0, 0, _format.PayloadType);
@@ -784,6 +792,8 @@ public sealed class JitterBuffer
         public byte[] Data { get; } = data;
 
         public int Trimmed { get; init; }
+
+        public bool Marker { get; init; }
     }
 
     /// <summary>Per-second buckets of transit extremes and lead maxima; a bucket is a second of pulls.</summary>

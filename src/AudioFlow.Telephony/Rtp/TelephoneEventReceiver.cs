@@ -37,9 +37,9 @@ public readonly record struct DtmfEvent(
 /// timestamp (RFC 4733 §2.5.1.2), and a new event gets a new timestamp, so the same digit pressed twice in a row is two
 /// presses. Any SSRC is accepted: some peers (and Debian sipp's DTMF pcaps) send events on their own SSRC.</item>
 /// <item>Repeated packets of a finished press — the end packet is sent three times (§2.5.1.4), sometimes with the same
-/// sequence number — and late updates are ignored for <c>repeatWindow</c> after the press's last packet. A packet with
-/// a known key is a new press only if it is a start packet (marker bit) arriving after that window (a pcap replayed
-/// verbatim reuses timestamps); any other packet of a finished press, however late, is ignored.</item>
+/// sequence number — and late updates are ignored, however late. The one exception: a start packet (marker bit) with
+/// the key of a finished press, arriving more than <c>repeatWindow</c> (1 s) after that press's last packet, is a new
+/// press (a capture replayed verbatim reuses timestamps). The last 16 presses are remembered.</item>
 /// <item>If the start packet is lost, the first update or end packet reports the press.</item>
 /// <item>A long event split into segments (§2.5.1.3: duration near 0xFFFF, continued under a new timestamp without the
 /// marker bit) stays one press.</item>

@@ -29,6 +29,9 @@ public sealed class WebSocketCallChannel : ICallChannel
     private const string CloseAfterDrain = "\u0000close";
     private static readonly TimeSpan CloseGrace = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>How long a peer gets to answer our close before the socket is aborted.</summary>
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
     private readonly WebSocket _socket;
     private readonly IStreamDialect _dialect;
     private readonly StreamChannelOptions _options;
@@ -433,21 +436,33 @@ public sealed class WebSocketCallChannel : ICallChannel
                 await Task.Delay(CloseGrace, cancellationToken).ConfigureAwait(false);
                 End("agent hung up", WebSocketCloseStatus.NormalClosure, null);
                 await CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "call ended").ConfigureAwait(false);
+                await Task.Delay(CloseHandshakeTimeout, CancellationToken.None).ConfigureAwait(false);
+                if (_socket.State != WebSocketState.Closed)
+                {
+                    _socket.Abort(); // the peer never answered our close: don't let the call linger
+                    await _stopping.CancelAsync().ConfigureAwait(false);
+                }
+
                 return;
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.SendTimeout);
+            // The timeout is watched from outside the send: the end reason must be recorded before the abort wakes the
+            // receive loop, or the call would be misreported as merely "stopped".
+            var send = _socket.SendAsync(Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, true, cancellationToken).AsTask();
             try
             {
-                await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                End($"client stopped reading: a send took longer than {_options.SendTimeout.TotalSeconds:F0} s", null, "aborted");
-                _socket.Abort();
-                await _stopping.CancelAsync().ConfigureAwait(false);
-                return;
+                if (!send.IsCompleted
+                    && await Task.WhenAny(send, Task.Delay(_options.SendTimeout, cancellationToken)).ConfigureAwait(false) != send
+                    && !cancellationToken.IsCancellationRequested)
+                {
+                    End($"client stopped reading: a send took longer than {_options.SendTimeout.TotalSeconds:F0} s", null, "aborted");
+                    _socket.Abort();
+                    await _stopping.CancelAsync().ConfigureAwait(false);
+                    _ = send.ContinueWith(t => t.Exception, TaskScheduler.Default); // observe the aborted send
+                    return;
+                }
+
+                await send.ConfigureAwait(false);
             }
             catch (Exception e) when (e is WebSocketException or IOException)
             {

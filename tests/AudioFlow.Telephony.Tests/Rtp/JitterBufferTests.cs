@@ -1,11 +1,15 @@
 using AudioFlow.Telephony.Rtp;
 using Xunit;
+using Xunit.Abstractions;
 using static AudioFlow.Telephony.Tests.Rtp.JitterSimulation;
 
 namespace AudioFlow.Telephony.Tests.Rtp;
 
-public sealed class JitterBufferTests
+public sealed class JitterBufferTests(ITestOutputHelper output)
 {
+    /// <summary>What <see cref="IndexOf"/> reads from a silent (0xFF) frame.</summary>
+    private const int Silence = 4095;
+
     private static JitterBufferStatistics Stats(JitterBuffer buffer) => buffer.Statistics;
 
     [Fact]
@@ -279,15 +283,16 @@ public sealed class JitterBufferTests
 
         TimeSpan targetUnderJitter = pulled.Where(p => p.TimeMs is > 5_000 and < 12_000).Max(p => p.TargetDelay);
         Assert.InRange(targetUnderJitter.TotalMilliseconds, 100, 200);
-        Assert.InRange(stats.TargetDelay.TotalMilliseconds, 40, 45);
-        Assert.True(stats.CurrentDelay.TotalMilliseconds <= 80, $"delay stayed at {stats.CurrentDelay}");
+        Pulled nearEnd = pulled.Last(p => p.TimeMs < 39_500); // before the stream ends (then it underruns)
+        Assert.InRange(nearEnd.TargetDelay.TotalMilliseconds, 40, 45);
+        Assert.True(nearEnd.CurrentDelay.TotalMilliseconds <= 80, $"delay stayed at {nearEnd.CurrentDelay}");
         Assert.True(stats.FramesInserted > 0);
         Assert.True(stats.FramesDropped > 0);
         Assert.True(stats.Jitter < TimeSpan.FromMilliseconds(5), $"jitter estimate {stats.Jitter}");
 
         // Every loud packet was played, in order (silent frames may be dropped to shrink the delay).
         List<int> loud = Enumerable.Range(0, 2000).Where(i => i / 50 % 2 == 0).ToList();
-        Assert.Equal(loud, AudioIndexes(pulled).Where(i => i / 50 % 2 == 0));
+        Assert.Equal(loud, AudioIndexes(pulled).Where(i => i != Silence));
     }
 
     [Theory]
@@ -299,7 +304,8 @@ public sealed class JitterBufferTests
         var buffer = new JitterBuffer();
         List<Sent> sent = Stream(1500, silent: i => i / 40 % 3 == 2);
         var random = new Random(seed);
-        var dropped = new HashSet<int>(sent.Where(p => p.Index < 1490 && random.NextDouble() < 0.04).Select(p => p.Index));
+        // Not the first packet: loss before the first one received cannot be known (RFC 3550 counts from it).
+        var dropped = new HashSet<int>(sent.Where(p => p.Index is > 0 and < 1490 && random.NextDouble() < 0.04).Select(p => p.Index));
         List<Delivered> delivered = Network(sent, seed, jitterMs: _ => 60, drop: p => dropped.Contains(p.Index), duplicateProbability: 0.02);
         List<Pulled> pulled = Run(buffer, delivered, endMs: 31_000);
 
@@ -310,7 +316,76 @@ public sealed class JitterBufferTests
         Assert.Equal(dropped.Count, stats.FramesLost + stats.FramesSkipped);
         Assert.True(stats.Duplicates > 10);
         List<int> expectedLoud = Enumerable.Range(0, 1500).Where(i => i / 40 % 3 != 2 && !dropped.Contains(i)).ToList();
-        Assert.Equal(expectedLoud, AudioIndexes(pulled).Where(i => i / 40 % 3 != 2));
+        Assert.Equal(expectedLoud, AudioIndexes(pulled).Where(i => i != Silence));
+    }
+
+    [Theory]
+    [InlineData(41, 170)]
+    [InlineData(42, 170)]
+    [InlineData(43, 150)]
+    public void Jitter_just_below_the_maximum_loses_nothing(int seed, double jitterMs)
+    {
+        var buffer = new JitterBuffer();
+        List<Sent> sent = Stream(1000, silent: i => i / 50 % 2 == 1);
+        List<Pulled> pulled = Run(buffer, Network(sent, seed, baseDelayMs: 20, jitterMs: _ => jitterMs), endMs: 20_400);
+
+        JitterBufferStatistics stats = Stats(buffer);
+        Assert.Equal(0, stats.FramesLost + stats.FramesSkipped + stats.Late + stats.PacketsLost);
+        Assert.InRange(pulled.Where(p => p.TimeMs > 5000).Max(p => p.TargetDelay.TotalMilliseconds), jitterMs, 200);
+        Assert.Equal(Enumerable.Range(0, 1000).Where(i => i / 50 % 2 == 0), AudioIndexes(pulled).Where(i => i != Silence));
+    }
+
+    [Fact]
+    public void Playout_waits_for_the_talkspurt_start_when_it_is_overtaken()
+    {
+        var buffer = new JitterBuffer();
+        List<Sent> sent = Stream(100);
+        // The first packet (marker bit) arrives 70 ms late, after three of its successors.
+        List<Pulled> pulled = Run(buffer, Network(sent, seed: 15, extraDelayMs: p => p.Index == 0 ? 70 : 0), endMs: 2600);
+
+        Assert.Equal(Enumerable.Range(0, 100), AudioIndexes(pulled));
+        Assert.Equal(0, Stats(buffer).Late + Stats(buffer).FramesLost);
+    }
+
+    [Fact]
+    public void Without_a_marker_the_start_waits_for_the_maximum_delay()
+    {
+        var buffer = new JitterBuffer();
+        List<Sent> sent = Stream(100).Skip(1).ToList(); // the marked first packet never arrives
+        List<Pulled> pulled = Run(buffer, Network(sent, seed: 16), endMs: 2600);
+        double first = pulled.First(p => p.Frame.Kind == JitterBufferFrameKind.Audio).TimeMs;
+        Assert.InRange(first - sent[0].SendMs, 30 + 200, 30 + 200 + 21);
+        Assert.Equal(Enumerable.Range(1, 99), AudioIndexes(pulled));
+    }
+
+    [Fact]
+    public void Timestamp_restart_of_the_same_source_is_spliced_without_loss()
+    {
+        var buffer = new JitterBuffer();
+        List<Sent> before = Stream(60, firstSequence: 100, firstTimestamp: 800_000);
+        List<Sent> after = Stream(60, firstSequence: 160, firstTimestamp: 0, startMs: 1200, firstIndex: 60); // seq continues, ts restarts
+        List<Pulled> pulled = Run(buffer, Network(before.Concat(after), seed: 17), endMs: 2800);
+
+        JitterBufferStatistics stats = Stats(buffer);
+        Assert.Equal(1, stats.Resyncs);
+        Assert.Equal(0, stats.FramesLost + stats.Late + stats.PacketsLost);
+        Assert.Equal(Enumerable.Range(0, 120), AudioIndexes(pulled));
+        Assert.Equal(after.Select(p => p.Timestamp), pulled.Where(p => p.Frame.Kind == JitterBufferFrameKind.Audio).Skip(60).Select(p => p.Frame.Timestamp));
+    }
+
+    [Fact]
+    public void Sequence_restart_of_the_same_source_is_confirmed_by_the_next_packet()
+    {
+        var buffer = new JitterBuffer();
+        List<Sent> before = Stream(60, firstSequence: 100);
+        List<Sent> after = Stream(60, firstSequence: 30_000, firstTimestamp: 60 * 160, startMs: 1200, firstIndex: 60);
+        List<Pulled> pulled = Run(buffer, Network(before.Concat(after), seed: 18), endMs: 2800);
+
+        JitterBufferStatistics stats = Stats(buffer);
+        Assert.Equal(1, stats.Resyncs);
+        Assert.Equal(1, stats.Late); // RFC 3550 A.1 drops the first packet after the jump
+        Assert.Equal(0, stats.PacketsLost);
+        Assert.Equal(Enumerable.Range(0, 120).Where(i => i != 60), AudioIndexes(pulled));
     }
 
     [Fact]
@@ -334,7 +409,7 @@ public sealed class JitterBufferTests
         string path = Path.Combine(PcapReader.SippDirectory, "g711a.pcap");
         if (!File.Exists(path))
         {
-            Console.WriteLine($"SKIPPED: {path} absent (apt-get install -y sip-tester)");
+            output.WriteLine($"SKIPPED: {path} absent (apt-get install -y sip-tester)");
             return;
         }
 
@@ -375,7 +450,7 @@ public sealed class JitterBufferTests
         string? raw = PcapReader.FindShared("sip/audio/hello.ul");
         if (path is null || raw is null)
         {
-            Console.WriteLine("SKIPPED: ../shared/sip/audio/hello_pcmu.pcap or hello.ul absent");
+            output.WriteLine("SKIPPED: ../shared/sip/audio/hello_pcmu.pcap or hello.ul absent");
             return;
         }
 

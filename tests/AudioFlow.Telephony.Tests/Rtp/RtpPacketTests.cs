@@ -1,9 +1,10 @@
 using AudioFlow.Telephony.Rtp;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AudioFlow.Telephony.Tests.Rtp;
 
-public sealed class RtpPacketTests
+public sealed class RtpPacketTests(ITestOutputHelper output)
 {
     // RFC 3550 §5.1 figure, assembled by hand: V=2 P=0 X=0 CC=0 | M=1 PT=0 | seq 0x1234 | ts 0xDEADBEEF | SSRC 0x01020304
     private static readonly byte[] Minimal =
@@ -143,7 +144,7 @@ public sealed class RtpPacketTests
 
         if (captures.Count == 0)
         {
-            Console.WriteLine("SKIPPED: no captures (apt-get install -y sip-tester; ../shared/sip/audio/hello_pcmu.pcap)");
+            output.WriteLine("SKIPPED: no captures (apt-get install -y sip-tester; ../shared/sip/audio/hello_pcmu.pcap)");
             return;
         }
 
