@@ -176,7 +176,10 @@ public sealed class ProviderCallSimulator(DialOptions options, HttpClient http)
                 break;
             }
 
-            if (lastAction is { } acted && Volatile.Read(ref _marksAcked) > marksAtLastAction
+            // Done when the agent has answered the caller's last action (a mark acked after it; without acks, audio
+            // played after it) and then stayed silent.
+            var answered = options.NeverAckMarks ? lastAgentAudio > lastAction : Volatile.Read(ref _marksAcked) > marksAtLastAction;
+            if (lastAction is { } acted && answered
                 && now - (lastAgentAudio > acted ? lastAgentAudio : acted) >= options.HangUpAfterAgentSilence)
             {
                 break;
