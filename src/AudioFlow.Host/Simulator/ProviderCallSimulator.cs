@@ -438,7 +438,7 @@ public sealed class ProviderCallSimulator(DialOptions options, HttpClient http)
 
         var callId = $"{options.Provider}-{_streamId}";
         var url = new Uri(options.AnswerUrl, $"/api/calls/recent/{Uri.EscapeDataString(callId)}");
-        for (var attempt = 0; attempt < 50; attempt++)
+        for (var attempt = 0; attempt < 300; attempt++) // up to 30 s: under load a call finishes its queued work after the hang-up
         {
             try
             {

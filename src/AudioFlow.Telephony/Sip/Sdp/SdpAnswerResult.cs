@@ -8,10 +8,6 @@ namespace AudioFlow.Telephony.Sip.Sdp;
 /// <summary>An accepted offer: the answer SDP to send and the media parameters to run the call with.</summary>
 public sealed class SdpAnswerResult
 {
-    internal SdpAnswerResult()
-    {
-    }
-
     /// <summary>The answer SDP (same m-lines as the offer, in order; all but the chosen audio stream at port 0).</summary>
     public required SdpSession Answer { get; init; }
 
