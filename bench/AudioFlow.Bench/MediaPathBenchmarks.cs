@@ -83,7 +83,7 @@ public class MediaPathBenchmarks
     public void AkkaInboundStagesPerFrame()
     {
         var call = new CallContext("bench", MediaFormat.Pcmu8k, MediaFormat.Pcmu8k, _options, engines: null!,
-            new CallStats("bench", "bench"), _system.Log, CallClock.RealTime);
+            new CallStats("bench", "bench"), _system.Log, CallClock.RealTime, AudioFlow.Pipeline.Journal.DisabledCallJournal.Instance);
         var i = 0;
         Source.From(_inbound)
             .Via(new DecodeStage(call))

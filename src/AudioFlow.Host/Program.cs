@@ -8,6 +8,7 @@ var root = new RootCommand("AudioFlow: answers phone calls with a local AI voice
     ServeCommand.Create(),
     CallCommand.Create(),
     DialCommand.Create(),
+    CallsCommand.Create(),
     BenchCommand.Create(),
 };
 

@@ -29,6 +29,12 @@ public sealed record PlayoutMarkReached(string Name) : InboundEvent;
 /// </summary>
 public sealed record CallerHungUp(string Reason) : InboundEvent;
 
+/// <summary>
+/// The transport met a problem it survived (a malformed message, an unknown event, a provider error report); the
+/// call goes on. Journaled and counted; the transport has already logged it.
+/// </summary>
+public sealed record TransportProblem(string Kind, string Detail) : InboundEvent;
+
 /// <summary>A transfer the call asked for finished (successfully or not).</summary>
 public sealed record TransferResult(string Target, bool Succeeded, string Detail) : InboundEvent;
 

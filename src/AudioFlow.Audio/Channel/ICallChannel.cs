@@ -22,6 +22,15 @@ public interface ICallChannel
 
     ChannelReader<InboundEvent> Inbound { get; }
 
+    /// <summary>The caller's number as the transport knows it (journal only; never logged), null if unknown.</summary>
+    string? From => null;
+
+    /// <summary>The number called, null if unknown.</summary>
+    string? To => null;
+
+    /// <summary>The provider's or trunk's own id of the call (Twilio CallSid, SIP Call-ID), null if none.</summary>
+    string? ProviderCallId => null;
+
     /// <summary>Sends one command. <see cref="ClearPlayout"/> must overtake media the transport still queues.</summary>
     ValueTask SendAsync(OutboundCommand command, CancellationToken cancellationToken = default);
 }

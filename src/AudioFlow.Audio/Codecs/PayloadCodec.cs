@@ -1,15 +1,29 @@
 using System.Buffers.Binary;
 using AudioFlow.Audio.Channel;
+using AudioFlow.Audio.Codecs.G722;
 
 namespace AudioFlow.Audio.Codecs;
 
 /// <summary>
 /// Converts between a channel's wire payload bytes and PCM16 samples for one <see cref="MediaFormat"/>.
-/// Stateless for G.711 and L16 (so one instance per format can be shared); pure functions of bytes.
+/// G.711 and L16 are stateless; G.722 is ADPCM and carries state from frame to frame, so every instance belongs to one
+/// stream and one direction (create one per call per direction; <see cref="For"/> always returns a fresh instance).
+/// Not thread-safe.
 /// </summary>
 public sealed class PayloadCodec
 {
-    private PayloadCodec(MediaFormat format) => Format = format;
+    private readonly G722Encoder? _g722Encoder;
+    private readonly G722Decoder? _g722Decoder;
+
+    private PayloadCodec(MediaFormat format)
+    {
+        Format = format;
+        if (format.Encoding == AudioEncoding.G722)
+        {
+            _g722Encoder = new G722Encoder();
+            _g722Decoder = new G722Decoder();
+        }
+    }
 
     public MediaFormat Format { get; }
 
@@ -18,15 +32,25 @@ public sealed class PayloadCodec
     {
         AudioEncoding.Pcmu or AudioEncoding.Pcma when format.SampleRate == 8000 => new PayloadCodec(format),
         AudioEncoding.L16 when format.SampleRate is 8000 or 16000 => new PayloadCodec(format),
-        AudioEncoding.G722 => throw new NotSupportedException("G.722 is not supported by the payload codec yet"),
+        AudioEncoding.G722 when format.SampleRate == G722Format.SampleRate => new PayloadCodec(format),
         _ => throw new NotSupportedException($"unsupported media format {format}"),
     };
 
     /// <summary>Samples that <paramref name="payloadBytes"/> bytes decode to (an odd trailing L16 byte is ignored).</summary>
-    public int SamplesIn(int payloadBytes) => Format.Encoding == AudioEncoding.L16 ? payloadBytes / 2 : payloadBytes;
+    public int SamplesIn(int payloadBytes) => Format.Encoding switch
+    {
+        AudioEncoding.L16 => payloadBytes / 2,
+        AudioEncoding.G722 => payloadBytes * 2,
+        _ => payloadBytes,
+    };
 
-    /// <summary>Payload bytes needed for <paramref name="samples"/> samples.</summary>
-    public int BytesFor(int samples) => Format.Encoding == AudioEncoding.L16 ? samples * 2 : samples;
+    /// <summary>Payload bytes needed for <paramref name="samples"/> samples (an even count for G.722).</summary>
+    public int BytesFor(int samples) => Format.Encoding switch
+    {
+        AudioEncoding.L16 => samples * 2,
+        AudioEncoding.G722 => samples / 2,
+        _ => samples,
+    };
 
     /// <summary>Decodes <paramref name="payload"/> into <paramref name="pcm"/> (sized by <see cref="SamplesIn"/>); returns samples written.</summary>
     public int Decode(ReadOnlySpan<byte> payload, Span<short> pcm)
@@ -39,6 +63,9 @@ public sealed class PayloadCodec
                 break;
             case AudioEncoding.Pcma:
                 G711.ALawDecode(payload[..samples], pcm[..samples]);
+                break;
+            case AudioEncoding.G722:
+                _g722Decoder!.Decode(payload, pcm[..samples]);
                 break;
             default:
                 for (var i = 0; i < samples; i++)
@@ -63,6 +90,8 @@ public sealed class PayloadCodec
             case AudioEncoding.Pcma:
                 G711.ALawEncode(pcm, payload[..pcm.Length]);
                 return pcm.Length;
+            case AudioEncoding.G722:
+                return _g722Encoder!.Encode(pcm, payload);
             default:
                 for (var i = 0; i < pcm.Length; i++)
                 {

@@ -40,6 +40,10 @@ public static class CliErrors
         {
             return Fail(e.Message, Failure);
         }
+        catch (AudioFlow.Pipeline.Journal.JournalUnavailableException e)
+        {
+            return Fail(e.Message, Failure);
+        }
         catch (OperationCanceledException)
         {
             return Fail("cancelled", Failure);

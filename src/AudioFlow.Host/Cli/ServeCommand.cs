@@ -7,6 +7,7 @@ using AudioFlow.Host.Http;
 using AudioFlow.Host.Streams;
 using AudioFlow.Pipeline.Calls;
 using AudioFlow.Pipeline.Configuration;
+using AudioFlow.Pipeline.Journal;
 
 namespace AudioFlow.Host.Cli;
 
@@ -27,6 +28,9 @@ public static class ServeCommand
         var host = reader.String("host");
         var port = reader.Int("port", p => p is >= 0 and <= 65535, "a TCP port (0-65535)");
         var pipeline = PipelineOptions.FromConfig(config);
+        var journal = JournalOptions.FromConfig(config, AudioFlowHome.Resolve);
+        await JournalStoreCheck.VerifyAsync(journal, cancellation);
+        var nodeStartedAt = DateTimeOffset.UtcNow;
         var engines = EngineFactory.Create(EngineOptions.FromConfig(config), pipeline);
         try
         {
@@ -43,7 +47,7 @@ public static class ServeCommand
             builder.Services.AddSingleton<StreamCallHandler>();
             builder.Services.AddAkka("audioflow", (akka, _) =>
             {
-                akka.AddHocon(AkkaSettings.WithLogging(config), HoconAddMode.Prepend);
+                akka.AddHocon(AkkaSettings.For(config, journal), HoconAddMode.Prepend);
                 akka.WithActors((system, registry) =>
                     registry.Register<CallsSupervisor>(system.ActorOf(CallsSupervisor.Props(engines, pipeline), "calls")));
             });
@@ -57,6 +61,16 @@ public static class ServeCommand
                 app.Logger.LogWarning("audioflow.streams.auth.mode = none: anyone who can reach this server can open media streams");
             }
             await app.StartAsync(cancellation);
+            if (journal.Enabled)
+            {
+                var closed = await JournalRecovery.CloseOpenCallsAsync(app.Services.GetRequiredService<ActorSystem>(), nodeStartedAt,
+                    TimeSpan.FromSeconds(30), cancellation);
+                if (closed.Count > 0)
+                {
+                    Console.Error.WriteLine($"audioflow: {closed.Count} calls cut off by the previous run closed as '{JournalRecovery.Reason}'");
+                }
+            }
+
             Console.Error.WriteLine($"audioflow: serving on {string.Join(", ", app.Urls)} (home {AudioFlowHome.Directory})");
             await app.WaitForShutdownAsync(cancellation);
             return 0;

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using AudioFlow.Host.Configuration;
 using AudioFlow.Pipeline.Calls;
 using AudioFlow.Pipeline.Configuration;
+using AudioFlow.Pipeline.Journal;
 using AudioFlow.Pipeline.Loopback;
 
 namespace AudioFlow.Host.Composition;
@@ -37,8 +38,10 @@ public sealed class AudioFlowNode : IAsyncDisposable
     public static AudioFlowNode Start(Config config)
     {
         var pipeline = PipelineOptions.FromConfig(config);
+        var journal = JournalOptions.FromConfig(config, AudioFlowHome.Resolve);
+        JournalStoreCheck.VerifyAsync(journal, CancellationToken.None).GetAwaiter().GetResult();
         var engines = EngineFactory.Create(EngineOptions.FromConfig(config), pipeline);
-        var system = ActorSystem.Create("audioflow", AkkaSettings.WithLogging(config));
+        var system = ActorSystem.Create("audioflow", AkkaSettings.For(config, journal));
         var calls = system.ActorOf(CallsSupervisor.Props(engines, pipeline), "calls");
         return new AudioFlowNode(config, pipeline, engines, system, calls);
     }
@@ -50,9 +53,11 @@ public sealed class AudioFlowNode : IAsyncDisposable
     }
 }
 
-/// <summary>Akka settings AudioFlow always applies on top of the configuration.</summary>
+/// <summary>Akka settings AudioFlow derives from its own configuration: logging to stderr, the journal's plugins.</summary>
 public static class AkkaSettings
 {
-    public static Config WithLogging(Config config) =>
-        ConfigurationFactory.ParseString($"akka.loggers = [\"{typeof(Logging.StderrLogger).AssemblyQualifiedName}\"]").WithFallback(config);
+    public static Config For(Config config, JournalOptions journal) =>
+        ConfigurationFactory.ParseString($"akka.loggers = [\"{typeof(Logging.StderrLogger).AssemblyQualifiedName}\"]")
+            .WithFallback(JournalConfig.For(journal))
+            .WithFallback(config);
 }

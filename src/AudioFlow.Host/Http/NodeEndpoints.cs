@@ -5,6 +5,7 @@ using AudioFlow.Audio.Channel;
 using AudioFlow.Audio.Wav;
 using AudioFlow.Host.Reports;
 using AudioFlow.Pipeline.Calls;
+using AudioFlow.Pipeline.Journal;
 using AudioFlow.Pipeline.Configuration;
 using AudioFlow.Pipeline.Loopback;
 
@@ -50,6 +51,27 @@ public static class NodeEndpoints
         });
 
         app.MapPost("/api/calls/simulate", SimulateCall);
+
+        app.MapGet("/api/calls", async (ActorSystem system, string? since, CancellationToken cancellation) =>
+        {
+            DateTimeOffset? from;
+            try
+            {
+                from = Cli.CallsCommand.ParseSince(since);
+            }
+            catch (Cli.UsageException e)
+            {
+                return Results.BadRequest(new { error = e.Message });
+            }
+
+            var calls = await new CallJournalReader(system).ListAsync(from, cancellation);
+            return Results.Text(JournalViews.ListJson(calls), "application/json");
+        });
+
+        app.MapGet("/api/calls/{callId}", async (ActorSystem system, string callId, CancellationToken cancellation) =>
+            await new CallJournalReader(system).ShowAsync(callId, cancellation) is { } call
+                ? Results.Text(JournalViews.ShowJson(call), "application/json")
+                : Results.NotFound(new { error = $"no call {callId} in the journal" }));
     }
 
     /// <summary>

@@ -72,7 +72,7 @@ public sealed class StreamCallHandler(
         }
 
         var supervisor = await calls.GetAsync(aborted);
-        await supervisor.Ask<CallStarted>(new StartCall(channel), AskTimeout, aborted);
+        await supervisor.Ask<CallAccepted>(new StartCall(channel), AskTimeout, aborted);
         await channel.RunAsync(aborted);
     }
 }

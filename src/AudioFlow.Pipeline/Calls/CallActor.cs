@@ -4,6 +4,7 @@ using Akka.Streams;
 using AudioFlow.Audio.Channel;
 using AudioFlow.Audio.Codecs;
 using AudioFlow.Pipeline.Configuration;
+using AudioFlow.Pipeline.Journal;
 using AudioFlow.Pipeline.Metrics;
 using AudioFlow.Pipeline.Supervision;
 
@@ -27,26 +28,32 @@ public sealed class CallActor : ReceiveActor
     private readonly CallContext _call;
     private bool _finished;
 
-    public CallActor(ICallChannel channel, CallEngines engines, PipelineOptions options, CallClock clock)
+    public CallActor(ICallChannel channel, CallEngines engines, PipelineOptions options, CallClock clock, ICallJournal journal)
     {
         _channel = channel;
         _engines = engines;
         _options = options;
         _clock = clock;
         _call = new CallContext(channel.CallId, channel.InboundFormat, channel.OutboundFormat, options, engines,
-            new CallStats(channel.CallId, channel.Transport), _log, clock);
+            new CallStats(channel.CallId, channel.Transport), _log, clock, journal);
         Receive<GraphFinished>(OnGraphFinished);
         Receive<ApologyFinished>(_ => Finish());
+        Receive<EndRecorded>(_ => Stop());
         Receive<EndCall>(end => _ = _channel.SendAsync(new HangUp(end.Reason)));
     }
 
-    public static Props Props(ICallChannel channel, CallEngines engines, PipelineOptions options, CallClock clock) =>
-        Akka.Actor.Props.Create(() => new CallActor(channel, engines, options, clock));
+    public static Props Props(ICallChannel channel, CallEngines engines, PipelineOptions options, CallClock clock, ICallJournal journal) =>
+        Akka.Actor.Props.Create(() => new CallActor(channel, engines, options, clock, journal));
+
+    /// <summary>How long the end of a call waits for its CallEnded event to be stored before reporting anyway.</summary>
+    public static readonly TimeSpan EndJournalWait = TimeSpan.FromSeconds(5);
 
     /// <summary>The graph completed (error null) or failed.</summary>
     private sealed record GraphFinished(Exception? Error);
 
     private sealed record ApologyFinished;
+
+    private sealed record EndRecorded;
 
     /// <summary>Asks the call to hang up (operator action, node shutdown).</summary>
     public sealed record EndCall(string Reason);
@@ -55,6 +62,8 @@ public sealed class CallActor : ReceiveActor
     {
         AudioFlowMetrics.CallsStarted.Add(1, new KeyValuePair<string, object?>("transport", _channel.Transport));
         _log.Info("[call {0}] started on {1}: in {2}, out {3}", _call.CallId, _channel.Transport, _channel.InboundFormat, _channel.OutboundFormat);
+        _call.Journal.Record(new CallStarted(_call.CallId, _channel.Transport, _channel.InboundFormat.ToString(),
+            _channel.OutboundFormat.ToString(), _channel.From, _channel.To, _channel.ProviderCallId));
         try
         {
             PayloadCodec.For(_channel.InboundFormat);
@@ -137,9 +146,25 @@ public sealed class CallActor : ReceiveActor
         }
     }
 
+    /// <summary>Journals what is left (replies cut by the hang-up, the end itself), reports, and stops once CallEnded is stored.</summary>
     private void Finish()
     {
         _finished = true;
+        var stats = _call.Stats;
+        foreach (var reply in stats.Replies.Where(r => !r.Journaled))
+        {
+            reply.Journaled = true;
+            _call.Journal.Record(reply.ToEvent(null));
+        }
+
+        var ended = _call.Journal.RecordAndWaitAsync(new CallEnded(stats.EndReason ?? "unknown", Math.Round(stats.Duration.TotalMilliseconds),
+            stats.FramesReceived, stats.FramesAnalyzed, stats.Turns.Count, stats.Restarts.Count));
+        Task.WhenAny(ended, Task.Delay(EndJournalWait)).PipeTo(Self, success: _ => new EndRecorded(), failure: _ => new EndRecorded());
+    }
+
+    /// <summary>The end is stored (or the journal is down and keeps it in its backlog): now the call is reported finished.</summary>
+    private void Stop()
+    {
         Report();
         Context.Stop(Self);
     }

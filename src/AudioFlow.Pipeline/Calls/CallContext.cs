@@ -1,6 +1,7 @@
 using Akka.Event;
 using AudioFlow.Audio.Channel;
 using AudioFlow.Engines.Stt;
+using AudioFlow.Pipeline.Journal;
 using AudioFlow.Pipeline.Configuration;
 using AudioFlow.Pipeline.Supervision;
 
@@ -18,7 +19,8 @@ public sealed class CallContext(
     CallEngines engines,
     CallStats stats,
     ILoggingAdapter log,
-    CallClock clock)
+    CallClock clock,
+    ICallJournal journal)
 {
     public string CallId { get; } = callId;
 
@@ -36,6 +38,9 @@ public sealed class CallContext(
 
     /// <summary>The call's media clock (wall time, or faster for simulated calls): playout pacing and silence timers use it.</summary>
     public CallClock Clock { get; } = clock;
+
+    /// <summary>The call's event journal (structured record of the call for operators and auditors).</summary>
+    public ICallJournal Journal { get; } = journal;
 
     public CallSignals Signals { get; } = new();
 

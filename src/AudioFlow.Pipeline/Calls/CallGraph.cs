@@ -4,6 +4,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using AudioFlow.Audio.Channel;
 using AudioFlow.Pipeline.Elements;
+using AudioFlow.Pipeline.Journal;
 using AudioFlow.Pipeline.Stages;
 using AudioFlow.Pipeline.Supervision;
 
@@ -21,6 +22,9 @@ namespace AudioFlow.Pipeline.Calls;
 /// </summary>
 public static class CallGraph
 {
+    /// <summary>How long the call waits for an event it is about to act on to be stored.</summary>
+    public static readonly TimeSpan JournalWait = TimeSpan.FromSeconds(2);
+
     public static IRunnableGraph<Task<Done>> Create(ICallChannel channel, CallContext call)
     {
         var inbound = ChannelSource.FromReader(channel.Inbound);
@@ -74,12 +78,17 @@ public static class CallGraph
         switch (e)
         {
             case InboundDtmf dtmf:
-                call.Log.Info("[call {0}] DTMF {1} ({2})", call.CallId, dtmf.Digit, dtmf.Source);
+                call.Log.Info("[call {0}] DTMF ({1})", call.CallId, dtmf.Source);
+                call.Journal.Record(new DtmfReceived(dtmf.Digit, dtmf.Source));
                 return new CallerDtmf(dtmf.Digit, dtmf.Source);
             case PlayoutMarkReached mark:
                 call.Signals.PublishMarkReached(mark.Name);
                 return null;
+            case TransportProblem problem:
+                call.Journal.Record(new TransportError(problem.Kind, problem.Detail));
+                return null;
             case TransferResult transfer:
+                call.Journal.Record(new TransferCompleted(transfer.Target, transfer.Succeeded, transfer.Detail));
                 if (transfer.Succeeded)
                 {
                     call.Stats.Ended($"transferred to {transfer.Target}");
@@ -103,9 +112,24 @@ public static class CallGraph
                 break;
             case TransferCall transfer:
                 call.Stats.Note($"transfer to {transfer.Target} requested");
+                await WhenStored(call, new TransferRequested(transfer.Target)).ConfigureAwait(false);
                 break;
         }
 
         await channel.SendAsync(command).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records an event the call is about to act on and waits (bounded) until it is stored. If the journal is down the
+    /// event stays in its backlog and the call acts anyway: a caller is never kept waiting on the database.
+    /// </summary>
+    private static async Task WhenStored(CallContext call, CallEvent callEvent)
+    {
+        var stored = call.Journal.RecordAndWaitAsync(callEvent);
+        if (await Task.WhenAny(stored, Task.Delay(JournalWait)).ConfigureAwait(false) != stored)
+        {
+            call.Log.Warning("[call {0}] {1} not yet stored after {2} ms; going ahead (it stays in the journal backlog)",
+                call.CallId, callEvent.GetType().Name, JournalWait.TotalMilliseconds);
+        }
     }
 }

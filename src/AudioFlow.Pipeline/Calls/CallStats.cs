@@ -175,4 +175,11 @@ public sealed class ReplyRecord(int replyId, int? turnNumber, string trigger)
     public bool Interrupted { get; set; }
 
     public List<string> Actions { get; } = [];
+
+    /// <summary>Set once the reply's <see cref="Journal.AgentReply"/> event was recorded (exactly once per reply).</summary>
+    public bool Journaled { get; set; }
+
+    /// <summary>The journal event for this reply, as it stands now.</summary>
+    public Journal.AgentReply ToEvent(double? responseLatencyMs) =>
+        new(ReplyId, Trigger, TurnNumber, Text, Interrupted, HeardText, Actions.ToArray(), responseLatencyMs);
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using AudioFlow.Audio.Channel;
 using AudioFlow.Pipeline.Configuration;
+using AudioFlow.Pipeline.Journal;
 
 namespace AudioFlow.Pipeline.Calls;
 
@@ -24,10 +25,14 @@ public sealed class CallsSupervisor : ReceiveActor
         Receive<StartCall>(start =>
         {
             var name = Uri.EscapeDataString(start.Channel.CallId);
-            var call = Context.ActorOf(CallActor.Props(start.Channel, engines, options, start.Clock ?? CallClock.RealTime), name);
+            // The journal writer is this actor's child, not the call's: it must outlive the call to finish its backlog.
+            ICallJournal journal = options.JournalEnabled
+                ? new ActorCallJournal(Context.ActorOf(CallJournalWriter.Props(start.Channel.CallId), $"journal-{name}"))
+                : DisabledCallJournal.Instance;
+            var call = Context.ActorOf(CallActor.Props(start.Channel, engines, options, start.Clock ?? CallClock.RealTime, journal), name);
             Context.Watch(call);
             _calls[call] = (start.Channel.CallId, Sender);
-            Sender.Tell(new CallStarted(start.Channel.CallId, call));
+            Sender.Tell(new CallAccepted(start.Channel.CallId, call));
         });
         Receive<CallFinished>(finished =>
         {
@@ -58,10 +63,10 @@ public sealed class CallsSupervisor : ReceiveActor
     });
 }
 
-/// <summary>Start a call on <paramref name="Channel"/>; the sender gets <see cref="CallStarted"/>, later <see cref="CallFinished"/>.</summary>
+/// <summary>Start a call on <paramref name="Channel"/>; the sender gets <see cref="CallAccepted"/>, later <see cref="CallFinished"/>.</summary>
 public sealed record StartCall(ICallChannel Channel, CallClock? Clock = null);
 
-public sealed record CallStarted(string CallId, IActorRef Call);
+public sealed record CallAccepted(string CallId, IActorRef Call);
 
 public sealed record GetActiveCalls;
 

@@ -15,7 +15,8 @@ public sealed record PipelineOptions(
     SupervisionOptions Supervision,
     InferenceOptions Inference,
     ChaosOptions Chaos,
-    string Apology)
+    string Apology,
+    bool JournalEnabled)
 {
     public static PipelineOptions FromConfig(Config config)
     {
@@ -45,7 +46,8 @@ public sealed record PipelineOptions(
                 RealtimeThreads: reader.Int("inference.realtime-threads", v => v is >= 1 and <= 64, "between 1 and 64"),
                 HeavyThreads: reader.Int("inference.heavy-threads", v => v is >= 1 and <= 64, "between 1 and 64")),
             Chaos: ChaosOptions.FromConfig(config),
-            Apology: reader.String("apology"));
+            Apology: reader.String("apology"),
+            JournalEnabled: new OptionsReader(config, "audioflow.journal").Bool("enabled"));
 
         if (options.Vad.DeactivationThreshold > options.Vad.ActivationThreshold)
         {

@@ -33,7 +33,7 @@ public sealed class LoopbackCallRunner(ActorSystem system, IActorRef callsSuperv
         public CallWatcher(IActorRef supervisor, StartCall start, TaskCompletionSource<CallStats> finished)
         {
             supervisor.Tell(start);
-            Receive<CallStarted>(_ => { });
+            Receive<CallAccepted>(_ => { });
             Receive<CallFinished>(done =>
             {
                 finished.TrySetResult(done.Stats);

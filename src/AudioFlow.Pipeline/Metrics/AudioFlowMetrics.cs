@@ -19,5 +19,7 @@ public static class AudioFlowMetrics
     public static readonly Counter<long> BadMedia = Meter.CreateCounter<long>("audioflow.inbound.bad_media");
     public static readonly Counter<long> BargeIns = Meter.CreateCounter<long>("audioflow.barge_ins");
     public static readonly Counter<long> LatePlayoutFrames = Meter.CreateCounter<long>("audioflow.playout.late_frames");
+    public static readonly Counter<long> JournalRetries = Meter.CreateCounter<long>("audioflow.journal.retries");
+    public static readonly Counter<long> JournalRejected = Meter.CreateCounter<long>("audioflow.journal.rejected");
     public static readonly Histogram<double> ResponseLatencyMs = Meter.CreateHistogram<double>("audioflow.turn.response_latency", "ms");
 }

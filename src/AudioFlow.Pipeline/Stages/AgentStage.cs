@@ -166,6 +166,7 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
                 interrupted.Interrupted = true;
                 interrupted.HeardText ??= string.Empty;
                 _session.ReplyInterrupted(interrupted.Text, interrupted.HeardText);
+                JournalReply(interrupted, null);
             }
 
             _interruptedReplies.Clear();
@@ -317,7 +318,11 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
 
         private void OnReplyPlayed(ReplyPlayed played)
         {
-            _unfinishedReplies.Remove(played.Reply.ReplyId);
+            if (_unfinishedReplies.Remove(played.Reply.ReplyId, out var finished))
+            {
+                JournalReply(finished, played.Reply.Turn?.ResponseLatencyMs);
+            }
+
             if (played.Reply.ReplyId == _lastCompletedReplyId && _active is null && _inputs.Count == 0 && !_callerSpeaking
                 && _session?.NoInputTimeout is { } timeout)
             {
@@ -331,6 +336,15 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
             if (record is not null)
             {
                 record.HeardText = cut.HeardText;
+            }
+        }
+
+        private void JournalReply(ReplyRecord reply, double? latencyMs)
+        {
+            if (!reply.Journaled)
+            {
+                reply.Journaled = true;
+                _call.Journal.Record(reply.ToEvent(latencyMs));
             }
         }
 

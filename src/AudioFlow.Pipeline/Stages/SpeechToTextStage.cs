@@ -5,6 +5,7 @@ using AudioFlow.Engines.Stt;
 using AudioFlow.Pipeline.Calls;
 using AudioFlow.Pipeline.Configuration;
 using AudioFlow.Pipeline.Elements;
+using AudioFlow.Pipeline.Journal;
 
 namespace AudioFlow.Pipeline.Stages;
 
@@ -37,8 +38,11 @@ public sealed class SpeechToTextStage(CallContext call) : SupervisedFlowStage<Co
             turn.SttFinishedAt = Stopwatch.GetTimestamp();
             turn.Transcript = transcript.Text;
             turn.Confidence = transcript.Confidence;
-            call.Log.Info("[call {0}] turn {1} recognised ({2:F0} ms): \"{3}\" confidence {4:F2}",
-                call.CallId, turn.Number, turn.SttMs ?? 0, transcript.Text, transcript.Confidence);
+            // The transcript itself goes only to the journal (structured), never into log text.
+            call.Log.Info("[call {0}] turn {1} recognised in {2:F0} ms: {3} characters, confidence {4:F2}",
+                call.CallId, turn.Number, turn.SttMs ?? 0, transcript.Text.Length, transcript.Confidence);
+            call.Journal.Record(new CallerTurn(turn.Number, transcript.Text, transcript.Confidence, turn.SpeechStartFrame * 20.0,
+                (turn.SpeechEndFrame + 1) * 20.0, turn.EndpointingMs, turn.SttMs));
             output.Add(new CallerTurnRecognized(transcript, turn));
         }
 

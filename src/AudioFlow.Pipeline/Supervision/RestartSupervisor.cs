@@ -69,6 +69,7 @@ public sealed class RestartSupervisor(string stage, CallContext call, Decider? d
         }
 
         call.Stats.StageRestarted(stage, error, _consecutiveFailures);
+        call.Journal.Record(new Journal.StageRestarted(stage, error.GetType().Name, error.Message, _consecutiveFailures));
         AudioFlowMetrics.StageRestarts.Add(1, new KeyValuePair<string, object?>("stage", stage));
         call.Log.Warning("[call {0}] stage {1} restarting after {2} ({3} in a row, retry in {4} ms): {5}",
             call.CallId, stage, error.GetType().Name, _consecutiveFailures, (int)Backoff.TotalMilliseconds, error.Message);

@@ -79,6 +79,12 @@ public sealed class WebSocketCallChannel : ICallChannel
 
     public ChannelReader<InboundEvent> Inbound => _inbound.Reader;
 
+    public string? From => _start?.From;
+
+    public string? To => _start?.To;
+
+    public string? ProviderCallId => _start?.CallId;
+
     /// <summary>The provider's <c>start</c> (null until <see cref="WaitForStartAsync"/> succeeded).</summary>
     public StreamStarted? Start => _start;
 
@@ -369,6 +375,7 @@ public sealed class WebSocketCallChannel : ICallChannel
                 break;
             case StreamProviderError error:
                 _logger.LogWarning("[call {CallId}] {Transport} reported an error: {Error}", CallId, Transport, error.Message);
+                Deliver(new TransportProblem("provider-error", error.Message));
                 TelephonyMetrics.StreamProtocolErrors.Add(1, TelephonyMetrics.Tag("reason", "provider-error"), TelephonyMetrics.Tag("transport", Transport));
                 break;
             case StreamUnknownEvent unknown:
@@ -525,6 +532,10 @@ public sealed class WebSocketCallChannel : ICallChannel
         TelephonyMetrics.StreamProtocolErrors.Add(1, TelephonyMetrics.Tag("reason", reason), TelephonyMetrics.Tag("transport", Transport));
         var count = Interlocked.Increment(ref _protocolErrors);
         _logger.LogWarning("[call {CallId}] {Transport} protocol error ({Reason}): {Detail}", CallId, Transport, reason, detail);
+        if (_start is not null && count <= _options.MaxProtocolErrors)
+        {
+            Deliver(new TransportProblem(reason, detail));
+        }
         if (count > _options.MaxProtocolErrors)
         {
             End($"protocol error: more than {_options.MaxProtocolErrors} unusable messages (last: {detail})", WebSocketCloseStatus.ProtocolError, "protocol");

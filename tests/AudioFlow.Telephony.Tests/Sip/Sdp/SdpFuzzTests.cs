@@ -176,7 +176,7 @@ public sealed class SdpFuzzTests
         }
 
         var manyMedia = new StringBuilder(head);
-        while (manyMedia.Length < SdpParser.MaxLength - 40)
+        while (manyMedia.Length < SdpParser.MaxLength - 60)
         {
             manyMedia.Append("m=audio 4000 RTP/SAVP 0\r\na=x\r\n");
         }

@@ -110,7 +110,7 @@ public sealed class ClientTransactionTests
         _wire.Failure = new SipTransportException("connection refused");
         var task = _layer.SendRequestAsync(NewRequest("OPTIONS"), Peer, SipTransportKind.Tcp);
         await Assert.ThrowsAsync<SipTransportException>(() => task.WaitAsync(TimeSpan.FromSeconds(5)));
-        Wait.Until(() => _layer.ClientTransactionCount == 0);
+        await Wait.UntilAsync(() => _layer.ClientTransactionCount == 0);
     }
 
     [Fact]

@@ -411,12 +411,12 @@ public sealed class ServerTransactionTests
     }
 
     [Fact]
-    public void A_transport_error_on_a_response_terminates_the_transaction_and_tells_the_TU()
+    public async Task A_transport_error_on_a_response_terminates_the_transaction_and_tells_the_TU()
     {
         var tx = ReceiveInvite();
         _wire.Failure = new SipTransportException("unreachable");
         tx.Respond(486);
-        Wait.Until(() => !_tu.TransportErrors.IsEmpty); // failures come back asynchronously, under the lock
+        await Wait.UntilAsync(() => !_tu.TransportErrors.IsEmpty); // failures come back asynchronously, under the lock
         Assert.True(tx.IsTerminated);
         var (failed, error) = Assert.Single(_tu.TransportErrors);
         Assert.Same(tx, failed);

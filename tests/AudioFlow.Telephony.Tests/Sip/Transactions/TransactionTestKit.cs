@@ -160,14 +160,14 @@ internal sealed class RecordingUser : ISipTransactionUser
 
 internal static class Wait
 {
-    /// <summary>Polls (bounded) until the condition holds; fails the test after <paramref name="seconds"/>.</summary>
-    public static void Until(Func<bool> condition, double seconds = 5, string? because = null)
+    /// <summary>Polls asynchronously (bounded) until the condition holds; fails the test after <paramref name="seconds"/>.</summary>
+    public static async Task UntilAsync(Func<bool> condition, double seconds = 5, string? because = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, because ?? "condition not met in time");
-            Thread.Sleep(5);
+            await Task.Delay(5);
         }
     }
 }
