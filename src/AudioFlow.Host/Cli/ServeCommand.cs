@@ -27,7 +27,7 @@ public static class ServeCommand
         var reader = new OptionsReader(config, "audioflow.http");
         var host = reader.String("host");
         var port = reader.Int("port", p => p is >= 0 and <= 65535, "a TCP port (0-65535)");
-        var pipeline = PipelineOptions.FromConfig(config);
+        var pipeline = PipelineOptions.FromConfig(config, AudioFlowHome.Resolve);
         var journal = JournalOptions.FromConfig(config, AudioFlowHome.Resolve);
         await JournalStoreCheck.VerifyAsync(journal, cancellation);
         var nodeStartedAt = DateTimeOffset.UtcNow;

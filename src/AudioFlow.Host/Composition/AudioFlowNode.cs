@@ -37,7 +37,7 @@ public sealed class AudioFlowNode : IAsyncDisposable
 
     public static AudioFlowNode Start(Config config)
     {
-        var pipeline = PipelineOptions.FromConfig(config);
+        var pipeline = PipelineOptions.FromConfig(config, AudioFlowHome.Resolve);
         var journal = JournalOptions.FromConfig(config, AudioFlowHome.Resolve);
         JournalStoreCheck.VerifyAsync(journal, CancellationToken.None).GetAwaiter().GetResult();
         var engines = EngineFactory.Create(EngineOptions.FromConfig(config), pipeline);

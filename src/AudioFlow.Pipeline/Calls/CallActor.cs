@@ -151,6 +151,7 @@ public sealed class CallActor : ReceiveActor
     {
         _finished = true;
         var stats = _call.Stats;
+        SaveRecording();
         foreach (var reply in stats.Replies.Where(r => !r.Journaled))
         {
             reply.Journaled = true;
@@ -163,6 +164,26 @@ public sealed class CallActor : ReceiveActor
     }
 
     /// <summary>The end is stored (or the journal is down and keeps it in its backlog): now the call is reported finished.</summary>
+    private void SaveRecording()
+    {
+        if (_call.Recording is not { } recording || _options.RecordingsDirectory is not { } directory)
+        {
+            return;
+        }
+
+        var path = Path.Combine(directory, $"{_call.CallId}.wav");
+        try
+        {
+            var duration = recording.Save(path);
+            _call.Journal.Record(new RecordingSaved(path, Math.Round(duration.TotalMilliseconds)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Error(e, "[call {0}] recording could not be written to {1}", _call.CallId, path);
+            _call.Journal.Record(new TransportError("recording", $"could not write {path}: {e.Message}"));
+        }
+    }
+
     private void Stop()
     {
         Report();

@@ -39,6 +39,9 @@ public sealed class CallContext(
     /// <summary>The call's media clock (wall time, or faster for simulated calls): playout pacing and silence timers use it.</summary>
     public CallClock Clock { get; } = clock;
 
+    /// <summary>The call's stereo recording when recordings are on (<c>audioflow.recordings</c>), else null.</summary>
+    public CallRecording? Recording { get; } = options.RecordingsDirectory is null ? null : new CallRecording(inboundFormat, outboundFormat);
+
     /// <summary>The call's event journal (structured record of the call for operators and auditors).</summary>
     public ICallJournal Journal { get; } = journal;
 

@@ -16,10 +16,14 @@ public sealed record PipelineOptions(
     InferenceOptions Inference,
     ChaosOptions Chaos,
     string Apology,
-    bool JournalEnabled)
+    bool JournalEnabled,
+    string? RecordingsDirectory)
 {
-    public static PipelineOptions FromConfig(Config config)
+    /// <param name="resolvePath">Turns a configured relative path into a full one (the host resolves against its home).</param>
+    public static PipelineOptions FromConfig(Config config, Func<string, string>? resolvePath = null)
     {
+        resolvePath ??= Path.GetFullPath;
+        var recordings = new OptionsReader(config, "audioflow.recordings");
         var reader = new OptionsReader(config, "audioflow.pipeline");
         var options = new PipelineOptions(
             InternalSampleRate: reader.Int("internal-sample-rate", v => v is 8000 or 16000, "8000 or 16000"),
@@ -47,7 +51,8 @@ public sealed record PipelineOptions(
                 HeavyThreads: reader.Int("inference.heavy-threads", v => v is >= 1 and <= 64, "between 1 and 64")),
             Chaos: ChaosOptions.FromConfig(config),
             Apology: reader.String("apology"),
-            JournalEnabled: new OptionsReader(config, "audioflow.journal").Bool("enabled"));
+            JournalEnabled: new OptionsReader(config, "audioflow.journal").Bool("enabled"),
+            RecordingsDirectory: recordings.Bool("enabled") ? resolvePath(recordings.String("directory")) : null);
 
         if (options.Vad.DeactivationThreshold > options.Vad.ActivationThreshold)
         {

@@ -57,6 +57,7 @@ public sealed class DecodeStage(CallContext call) : SupervisedFlowStage<InboundM
         private CallerFrame NewFrame(short[] pcm, long receivedAt)
         {
             stage.Call.Stats.FrameDecoded();
+            stage.Call.Recording?.Caller(stage._nextIndex, pcm);
             return new CallerFrame(stage._nextIndex++, receivedAt, new AudioFrame(pcm, stage.Call.InboundFormat.SampleRate));
         }
 

@@ -228,6 +228,7 @@ public sealed class PacedPlayoutStage(CallContext call) : GraphStage<FlowShape<R
             frame.Reply.Turn?.MarkFirstReplyFrameSent();
             _lastMediaSentAt = now;
             _call.Stats.FrameSent();
+            _call.Recording?.Agent(now, frame.Payload);
             _outbox.AddLast(new OutboundMedia(frame.Payload));
         }
 

@@ -29,8 +29,18 @@ public static class AudioflowProcess
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// Every process a test starts journals into its own SQLite file (in the temp folder) unless the test chose one:
+    /// tests running in parallel must not contend for the repository's data/audioflow.db.
+    /// </summary>
     public static Process Start(params string[] args)
     {
+        if (!args.Any(a => a.Contains("audioflow.journal.sqlite-file", StringComparison.Ordinal)))
+        {
+            var file = Path.Combine(Path.GetTempPath(), "audioflow-tests", $"journal-{Guid.NewGuid():N}.db");
+            args = [.. args, "-c", $"audioflow.journal.sqlite-file = \"{file}\""];
+        }
+
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -49,6 +49,13 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri Url(string path) => new(BaseUrl, path);
 
+    /// <summary>SIGKILL, no shutdown of any kind (a crash).</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -25,7 +25,7 @@ public sealed class StageHarness : IDisposable
     /// <summary>A call context whose engines are absent: only for stages that do not use engines.</summary>
     public CallContext NewCall(CallClock? clock = null) => new(
         $"test-{Guid.NewGuid():N}", MediaFormat.Pcmu8k, MediaFormat.Pcmu8k, Options, engines: null!,
-        new CallStats("test", "test"), System.Log, clock ?? CallClock.RealTime, Journal.DisabledCallJournal.Instance);
+        new CallStats("test", "test"), System.Log, clock ?? CallClock.RealTime, AudioFlow.Pipeline.Journal.DisabledCallJournal.Instance);
 
     public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10));
 }

@@ -55,11 +55,14 @@ public sealed class WebSocketCallChannelTests
         await Send(pair, """{"event":"media","streamSid":"s1","media":{"payload":"%%% not base64"}}""");
         await pair.Client.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
         await Send(pair, provider.Media("s1", Frame(7), 1, 1, 0));
+        var problems = new[] { await Next(channel), await Next(channel), await Next(channel) }.Cast<TransportProblem>().ToArray();
+        Assert.Equal(["malformed", "malformed", "binary"], problems.Select(p => p.Kind));
+        Assert.Contains("base64", problems[1].Detail);
         Assert.Equal(7, Assert.IsType<InboundMedia>(await Next(channel)).Payload.Span[0]);
         Assert.Equal(3, channel.ProtocolErrors);
 
         await Send(pair, """{"event":"media"}""");
-        var end = Assert.IsType<CallerHungUp>(await Next(channel));
+        var end = Assert.IsType<CallerHungUp>(await NextExcept<TransportProblem>(channel));
         Assert.StartsWith("protocol error: more than 3 unusable messages", end.Reason);
         await running.WaitAsync(Timeout);
     }
@@ -71,7 +74,7 @@ public sealed class WebSocketCallChannelTests
         var (channel, running) = await Started(pair, StreamDialects.Twilio, ProviderStreamDialects.Twilio);
         await Send(pair, "{\"event\":\"media\",\"pad\":\"" + new string('x', 5000) + "\"}");
 
-        Assert.StartsWith("protocol error: message larger than 4096 bytes", Assert.IsType<CallerHungUp>(await Next(channel)).Reason);
+        Assert.StartsWith("protocol error: message larger than 4096 bytes", Assert.IsType<CallerHungUp>(await NextExcept<TransportProblem>(channel)).Reason);
         var buffer = new byte[256];
         WebSocketReceiveResult result;
         do
@@ -253,6 +256,18 @@ public sealed class WebSocketCallChannelTests
 
     private static async Task<InboundEvent> Next(WebSocketCallChannel channel) =>
         await channel.Inbound.ReadAsync().AsTask().WaitAsync(Timeout);
+
+    private static async Task<InboundEvent> NextExcept<TSkipped>(WebSocketCallChannel channel)
+    {
+        while (true)
+        {
+            var next = await Next(channel);
+            if (next is not TSkipped)
+            {
+                return next;
+            }
+        }
+    }
 
     /// <summary>The last event before the inbound side completes.</summary>
     private static async Task<InboundEvent> Drain(WebSocketCallChannel channel)

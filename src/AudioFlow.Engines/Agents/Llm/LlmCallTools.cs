@@ -83,7 +83,7 @@ public static class LlmCallTools
             ["properties"] = properties,
             ["required"] = required,
         };
-        using JsonDocument schema = JsonDocument.Parse(root.ToJsonString());
-        return AIFunctionFactory.CreateDeclaration(name, description, schema.RootElement.Clone());
+        using JsonDocument document = JsonDocument.Parse(root.ToJsonString());
+        return AIFunctionFactory.CreateDeclaration(name, description, document.RootElement.Clone());
     }
 }

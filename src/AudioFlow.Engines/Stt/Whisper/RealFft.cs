@@ -3,8 +3,8 @@ namespace AudioFlow.Engines.Stt.Whisper;
 /// <summary>
 /// Power spectrum of a real signal of any even length, in double precision: a complex FFT of half the
 /// length (packing even samples as real and odd samples as imaginary parts) followed by the usual split
-/// step. The complex FFT is a mixed-radix Stockham autosort transform with radix-4, radix-2 and generic
-/// prime butterflies (radix 3 and 5 in practice), so Whisper's 400-point frame (half length 200 =
+/// step. The complex FFT is a mixed-radix Stockham autosort transform with radix-4, radix-2, radix-5 and
+/// generic prime butterflies, so Whisper's 400-point frame (half length 200 =
 /// 4·2·5·5) needs no padding to a power of two. Immutable after construction; thread-safe (callers
 /// pass their own scratch).
 /// </summary>
@@ -133,6 +133,9 @@ public sealed class RealFft
                 case 4:
                     Radix4(sr, si, dr, di, sub, stride, stage);
                     break;
+                case 5:
+                    Radix5(sr, si, dr, di, sub, stride, stage);
+                    break;
                 default:
                     RadixGeneric(sr, si, dr, di, sub, stride, stage, a);
                     break;
@@ -204,6 +207,65 @@ public sealed class RealFft
                 di[o2 + q] = (b2r * w2i) + (b2i * w2r);
                 dr[o3 + q] = (b3r * w3r) - (b3i * w3i);
                 di[o3 + q] = (b3r * w3i) + (b3i * w3r);
+            }
+        }
+    }
+
+    private static readonly double C1 = Math.Cos(2 * Math.PI / 5);
+    private static readonly double C2 = Math.Cos(4 * Math.PI / 5);
+    private static readonly double S1 = Math.Sin(2 * Math.PI / 5);
+    private static readonly double S2 = Math.Sin(4 * Math.PI / 5);
+
+    private static void Radix5(Span<double> sr, Span<double> si, Span<double> dr, Span<double> di, int sub, int stride, Stage stage)
+    {
+        var tw = stage.Twiddles;
+        double c1 = C1, c2 = C2, s1 = S1, s2 = S2;
+        for (var p = 0; p < sub; p++)
+        {
+            var t = 8 * p;
+            double w1r = tw[t], w1i = tw[t + 1], w2r = tw[t + 2], w2i = tw[t + 3];
+            double w3r = tw[t + 4], w3i = tw[t + 5], w4r = tw[t + 6], w4i = tw[t + 7];
+            var i0 = stride * p;
+            var i1 = stride * (p + sub);
+            var i2 = stride * (p + (2 * sub));
+            var i3 = stride * (p + (3 * sub));
+            var i4 = stride * (p + (4 * sub));
+            var o0 = stride * 5 * p;
+            for (var q = 0; q < stride; q++)
+            {
+                double a0r = sr[i0 + q], a0i = si[i0 + q];
+                double a1r = sr[i1 + q], a1i = si[i1 + q];
+                double a2r = sr[i2 + q], a2i = si[i2 + q];
+                double a3r = sr[i3 + q], a3i = si[i3 + q];
+                double a4r = sr[i4 + q], a4i = si[i4 + q];
+
+                // With ω = e^(-2πi/5): b1,4 = a0 + c1·(a1+a4) + c2·(a2+a3) ∓ i·(s1·(a1−a4) + s2·(a2−a3)),
+                // b2,3 = a0 + c2·(a1+a4) + c1·(a2+a3) ∓ i·(s2·(a1−a4) − s1·(a2−a3)).
+                double t1r = a1r + a4r, t1i = a1i + a4i, t2r = a2r + a3r, t2i = a2i + a3i;
+                double t3r = a1r - a4r, t3i = a1i - a4i, t4r = a2r - a3r, t4i = a2i - a3i;
+                double m1r = a0r + (c1 * t1r) + (c2 * t2r), m1i = a0i + (c1 * t1i) + (c2 * t2i);
+                double m2r = a0r + (c2 * t1r) + (c1 * t2r), m2i = a0i + (c2 * t1i) + (c1 * t2i);
+                double n1r = (s1 * t3r) + (s2 * t4r), n1i = (s1 * t3i) + (s2 * t4i);
+                double n2r = (s2 * t3r) - (s1 * t4r), n2i = (s2 * t3i) - (s1 * t4i);
+
+                dr[o0 + q] = a0r + t1r + t2r;
+                di[o0 + q] = a0i + t1i + t2i;
+                double b1r = m1r + n1i, b1i = m1i - n1r;
+                double b4r = m1r - n1i, b4i = m1i + n1r;
+                double b2r = m2r + n2i, b2i = m2i - n2r;
+                double b3r = m2r - n2i, b3i = m2i + n2r;
+                var o1 = o0 + stride + q;
+                var o2 = o1 + stride;
+                var o3 = o2 + stride;
+                var o4 = o3 + stride;
+                dr[o1] = (b1r * w1r) - (b1i * w1i);
+                di[o1] = (b1r * w1i) + (b1i * w1r);
+                dr[o2] = (b2r * w2r) - (b2i * w2i);
+                di[o2] = (b2r * w2i) + (b2i * w2r);
+                dr[o3] = (b3r * w3r) - (b3i * w3i);
+                di[o3] = (b3r * w3i) + (b3i * w3r);
+                dr[o4] = (b4r * w4r) - (b4i * w4i);
+                di[o4] = (b4r * w4i) + (b4i * w4r);
             }
         }
     }
@@ -287,8 +349,8 @@ public sealed class RealFft
             var r = radices[i];
             var sub = length / r;
 
-            // Stage twiddles W_length^(p·u); radix 2 and 4 store u = 1..r-1, the generic path u = 0..r-1.
-            var generic = r is not (2 or 4);
+            // Stage twiddles W_length^(p·u); radix 2, 4 and 5 store u = 1..r-1, the generic path u = 0..r-1.
+            var generic = r is not (2 or 4 or 5);
             var perP = generic ? r : r - 1;
             var uStart = generic ? 0 : 1;
             var twiddles = new double[2 * sub * perP];

@@ -93,10 +93,28 @@ public sealed class WhisperLogMel
         const float Floor = -10f; // log10(1e-10)
         var max = float.NegativeInfinity;
 
+        // Frames lying wholly after the audio (and before the right-hand reflection) are all zeros.
+        var lastNonZero = audio.Length - 1;
+        while (lastNonZero >= 0 && audio[lastNonZero] == 0f)
+        {
+            lastNonZero--;
+        }
+
         for (var t = 0; t < Frames; t++)
         {
             var any = false;
             var origin = (t * HopLength) - Pad;
+            if (origin > lastNonZero && origin + FftSize <= ChunkSamples)
+            {
+                for (var m = 0; m < melBins; m++)
+                {
+                    features[(m * Frames) + t] = Floor;
+                }
+
+                max = Math.Max(max, Floor);
+                continue;
+            }
+
             for (var i = 0; i < FftSize; i++)
             {
                 var j = origin + i;

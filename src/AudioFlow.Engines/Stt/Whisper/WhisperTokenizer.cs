@@ -24,7 +24,7 @@ public sealed class WhisperTokenizer
         @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+",
         RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
-    private static readonly Regex LanguageToken = new(@"^<\|([a-z]{2,3}|haw|yue)\|>$", RegexOptions.CultureInvariant);
+    private static readonly Regex LanguageTokenPattern = new(@"^<\|([a-z]{2,3}|haw|yue)\|>$", RegexOptions.CultureInvariant);
 
     private readonly BpeTokenizer _bpe;
     private readonly Dictionary<string, int> _special;
@@ -55,7 +55,7 @@ public sealed class WhisperTokenizer
         var languages = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (token, id) in special)
         {
-            var match = LanguageToken.Match(token);
+            var match = LanguageTokenPattern.Match(token);
             if (match.Success && id > StartOfTranscript && (Translate < 0 || id < Translate))
             {
                 languages[match.Groups[1].Value] = id;
