@@ -9,6 +9,7 @@ var root = new RootCommand("AudioFlow: answers phone calls with a local AI voice
     CallCommand.Create(),
     DialCommand.Create(),
     CallsCommand.Create(),
+    ChaosCommand.Create(),
     BenchCommand.Create(),
 };
 

@@ -14,16 +14,20 @@ namespace AudioFlow.Host.Cli;
 /// <summary><c>audioflow serve</c>: the AudioFlow node with its HTTP endpoints (127.0.0.1:8080 by default).</summary>
 public static class ServeCommand
 {
+    private static readonly Option<string?> Chaos = new("--chaos") { Description = "Run with a chaos profile (HOCON), e.g. hocon/chaos-resilience.conf" };
+
     public static Command Create()
     {
-        var command = new Command("serve", "Run the AudioFlow server");
+        var command = new Command("serve", "Run the AudioFlow server") { Chaos };
         command.SetAction((parse, cancellation) => CliErrors.Run(() => Run(parse, cancellation)));
         return command;
     }
 
     private static async Task<int> Run(ParseResult parse, CancellationToken cancellation)
     {
-        var config = GlobalOptions.LoadConfig(parse);
+        var config = parse.GetValue(Chaos) is { } profile
+            ? GlobalOptions.LoadConfig(parse, ChaosCommand.ProfileOverrides(profile))
+            : GlobalOptions.LoadConfig(parse);
         var reader = new OptionsReader(config, "audioflow.http");
         var host = reader.String("host");
         var port = reader.Int("port", p => p is >= 0 and <= 65535, "a TCP port (0-65535)");

@@ -24,12 +24,13 @@ public sealed class CallsSupervisor : ReceiveActor
     {
         Receive<StartCall>(start =>
         {
+            var channel = ChaosCallChannel.Applies(options.Chaos) ? new ChaosCallChannel(start.Channel, options.Chaos) : start.Channel;
             var name = Uri.EscapeDataString(start.Channel.CallId);
             // The journal writer is this actor's child, not the call's: it must outlive the call to finish its backlog.
             ICallJournal journal = options.JournalEnabled
                 ? new ActorCallJournal(Context.ActorOf(CallJournalWriter.Props(start.Channel.CallId), $"journal-{name}"))
                 : DisabledCallJournal.Instance;
-            var call = Context.ActorOf(CallActor.Props(start.Channel, engines, options, start.Clock ?? CallClock.RealTime, journal), name);
+            var call = Context.ActorOf(CallActor.Props(channel, engines, options, start.Clock ?? CallClock.RealTime, journal), name);
             Context.Watch(call);
             _calls[call] = (start.Channel.CallId, Sender);
             Sender.Tell(new CallAccepted(start.Channel.CallId, call));

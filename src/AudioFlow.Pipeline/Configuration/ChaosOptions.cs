@@ -33,18 +33,48 @@ public sealed record ChaosOptions(bool Enabled, IReadOnlyList<FaultSpec> Faults)
     }
 }
 
-/// <summary>
-/// One injected fault: <see cref="Stage"/> throws on every <see cref="EveryNth"/>-th element, or with
-/// <see cref="Probability"/> per element.
-/// </summary>
-public sealed record FaultSpec(string Stage, int EveryNth, double Probability)
+/// <summary>What an injected fault does to the element it hits.</summary>
+public enum FaultKind
 {
+    /// <summary>The stage throws (the default).</summary>
+    Exception,
+
+    /// <summary>The element is delayed by <see cref="FaultSpec.Latency"/>.</summary>
+    Latency,
+
+    /// <summary>The stage stops emitting: only the stall watchdog gets it going again.</summary>
+    Stall,
+
+    /// <summary>Transport only: the inbound media packet is lost.</summary>
+    Drop,
+
+    /// <summary>Transport only: the inbound media packet arrives twice.</summary>
+    Duplicate,
+
+    /// <summary>Transport only: the inbound media packet swaps places with the next one.</summary>
+    Reorder,
+
+    /// <summary>Transport only: the connection dies abruptly.</summary>
+    Close,
+}
+
+/// <summary>
+/// One injected fault: <see cref="Stage"/> (or <c>transport</c>) suffers <see cref="Kind"/> on every
+/// <see cref="EveryNth"/>-th element, or with <see cref="Probability"/> per element.
+/// </summary>
+public sealed record FaultSpec(string Stage, int EveryNth, double Probability, FaultKind Kind = FaultKind.Exception, TimeSpan Latency = default)
+{
+    public const string Transport = "transport";
+
+    private static readonly FaultKind[] StageKinds = [FaultKind.Exception, FaultKind.Latency, FaultKind.Stall];
+    private static readonly FaultKind[] TransportKinds = [FaultKind.Drop, FaultKind.Duplicate, FaultKind.Reorder, FaultKind.Close];
+
     public static FaultSpec FromConfig(Config item, string where)
     {
         var stage = item.GetString("stage") ?? throw new ConfigurationException($"{where}: missing 'stage'");
-        if (!StageNames.All.Contains(stage))
+        if (!StageNames.All.Contains(stage) && stage != Transport)
         {
-            throw new ConfigurationException($"{where}: unknown stage '{stage}' (one of {string.Join(", ", StageNames.All)})");
+            throw new ConfigurationException($"{where}: unknown stage '{stage}' (one of {string.Join(", ", StageNames.All)}, {Transport})");
         }
 
         var everyNth = item.HasPath("every-nth") ? item.GetInt("every-nth") : 0;
@@ -54,7 +84,20 @@ public sealed record FaultSpec(string Stage, int EveryNth, double Probability)
             throw new ConfigurationException($"{where}: give exactly one of every-nth (a positive integer) or probability (0..1]");
         }
 
-        return new FaultSpec(stage, everyNth, probability);
+        var kindText = item.GetString("kind") ?? (stage == Transport ? "drop" : "exception");
+        if (!Enum.TryParse<FaultKind>(kindText, ignoreCase: true, out var kind) || !(stage == Transport ? TransportKinds : StageKinds).Contains(kind))
+        {
+            var allowed = stage == Transport ? TransportKinds : StageKinds;
+            throw new ConfigurationException($"{where}: kind '{kindText}' is not one of {string.Join(", ", allowed.Select(k => k.ToString().ToLowerInvariant()))} for {stage}");
+        }
+
+        var latency = item.HasPath("latency") ? item.GetTimeSpan("latency", null, false) : TimeSpan.Zero;
+        if (kind == FaultKind.Latency && latency <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"{where}: kind latency needs latency = <duration>, e.g. 200ms");
+        }
+
+        return new FaultSpec(stage, everyNth, probability, kind, latency);
     }
 }
 

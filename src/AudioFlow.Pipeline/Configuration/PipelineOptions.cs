@@ -45,7 +45,9 @@ public sealed record PipelineOptions(
             Supervision: new SupervisionOptions(
                 MinBackoff: reader.Duration("supervision.min-backoff"),
                 MaxBackoff: reader.Duration("supervision.max-backoff"),
-                MaxConsecutiveFailures: reader.Int("supervision.max-consecutive-failures", v => v >= 1, "at least 1")),
+                MaxConsecutiveFailures: reader.Int("supervision.max-consecutive-failures", v => v >= 1, "at least 1"),
+                StallTimeout: reader.Duration("supervision.stall-timeout"),
+                HeavyStallTimeout: reader.Duration("supervision.heavy-stall-timeout")),
             Inference: new InferenceOptions(
                 RealtimeThreads: reader.Int("inference.realtime-threads", v => v is >= 1 and <= 64, "between 1 and 64"),
                 HeavyThreads: reader.Int("inference.heavy-threads", v => v is >= 1 and <= 64, "between 1 and 64")),
@@ -86,7 +88,9 @@ public sealed record TurnOptions(
 
 public sealed record PlayoutOptions(TimeSpan Lead, TimeSpan MaxBuffer, TimeSpan MarkTimeout);
 
-public sealed record SupervisionOptions(TimeSpan MinBackoff, TimeSpan MaxBackoff, int MaxConsecutiveFailures)
+/// <param name="StallTimeout">How long a media stage may hold one element before the watchdog restarts it.</param>
+/// <param name="HeavyStallTimeout">The same for speech-to-text and text-to-speech, whose inference takes longer.</param>
+public sealed record SupervisionOptions(TimeSpan MinBackoff, TimeSpan MaxBackoff, int MaxConsecutiveFailures, TimeSpan StallTimeout, TimeSpan HeavyStallTimeout)
 {
     /// <summary>Backoff before the <paramref name="failure"/>-th restart in a row (1-based): min × 2^(n-1), capped at max.</summary>
     public TimeSpan BackoffFor(int failure)

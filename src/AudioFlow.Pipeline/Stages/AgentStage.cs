@@ -185,9 +185,10 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
 
         private void Run(ActiveResponse response)
         {
+            FaultAction fault;
             try
             {
-                _faults.MaybeFail();
+                fault = _faults.Next();
             }
             catch (Exception e)
             {
@@ -199,8 +200,20 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
             var session = _session!;
             var onOutput = _onOutput!;
             var token = response.Cancellation.Token;
+            var stallTimeout = _call.Options.Supervision.HeavyStallTimeout;
             var work = Task.Run(async () =>
             {
+                switch (fault.Kind)
+                {
+                    case FaultKind.Latency:
+                        await Task.Delay(fault.Latency, token).ConfigureAwait(false);
+                        break;
+                    case FaultKind.Stall:
+                        // A stalled agent: the watchdog's verdict after the stall timeout (nothing was emitted).
+                        await Task.Delay(stallTimeout, token).ConfigureAwait(false);
+                        throw new StageStalledException(StageNames.Agent, stallTimeout);
+                }
+
                 await foreach (var output in session.RespondAsync(response.Input.Input, token).ConfigureAwait(false))
                 {
                     onOutput((response, output));

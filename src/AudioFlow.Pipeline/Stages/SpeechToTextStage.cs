@@ -16,6 +16,8 @@ namespace AudioFlow.Pipeline.Stages;
 /// </summary>
 public sealed class SpeechToTextStage(CallContext call) : SupervisedFlowStage<ConversationEvent, ConversationEvent>(StageNames.Stt, call)
 {
+    protected override TimeSpan StallTimeout => Call.Options.Supervision.HeavyStallTimeout;
+
     protected override IElementProcessor<ConversationEvent, ConversationEvent> CreateProcessor() => new Processor(Call);
 
     private sealed class Processor(CallContext call) : IElementProcessor<ConversationEvent, ConversationEvent>

@@ -2,6 +2,7 @@ using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using AudioFlow.Pipeline.Calls;
+using AudioFlow.Pipeline.Configuration;
 using AudioFlow.Pipeline.Supervision;
 
 namespace AudioFlow.Pipeline.Stages;
@@ -33,6 +34,9 @@ public abstract class SupervisedFlowStage<TIn, TOut> : GraphStage<FlowShape<TIn,
 
     protected override Attributes InitialAttributes => Attributes.CreateName(StageName);
 
+    /// <summary>How long one element may take before the stall watchdog restarts the stage.</summary>
+    protected virtual TimeSpan StallTimeout => Call.Options.Supervision.StallTimeout;
+
     /// <summary>Builds the stage's working state; called at start and after every failure.</summary>
     protected abstract IElementProcessor<TIn, TOut> CreateProcessor();
 
@@ -41,12 +45,15 @@ public abstract class SupervisedFlowStage<TIn, TOut> : GraphStage<FlowShape<TIn,
     private sealed class Logic : TimerGraphStageLogic
     {
         private const string RetryTimer = "retry";
+        private const string StallTimer = "stall";
         private readonly SupervisedFlowStage<TIn, TOut> _stage;
         private readonly RestartSupervisor _supervisor;
         private readonly FaultInjector _faults;
         private readonly CancellationTokenSource _stopping = new();
         private IElementProcessor<TIn, TOut>? _processor;
-        private Action<(Task Task, List<TOut> Output)>? _onAsyncDone;
+        private Action<(Task Task, List<TOut> Output, long Attempt)>? _onAsyncDone;
+        private CancellationTokenSource? _element;
+        private long _attempt;
         private TIn? _pending;
         private bool _busy;
         private bool _emitting;
@@ -63,18 +70,29 @@ public abstract class SupervisedFlowStage<TIn, TOut> : GraphStage<FlowShape<TIn,
 
         public override void PreStart()
         {
-            _onAsyncDone = GetAsyncCallback<(Task Task, List<TOut> Output)>(AsyncDone);
+            _onAsyncDone = GetAsyncCallback<(Task Task, List<TOut> Output, long Attempt)>(AsyncDone);
             _processor = _stage.CreateProcessor();
         }
 
         public override void PostStop()
         {
             _stopping.Cancel();
+            _element?.Dispose();
             DisposeProcessor();
         }
 
         protected override void OnTimer(object timerKey)
         {
+            if (Equals(timerKey, StallTimer))
+            {
+                // The watchdog: the element has been in the stage too long. Abandon it (its late completion is
+                // ignored by attempt number) and restart the stage on the same element.
+                _attempt++;
+                _element?.Cancel();
+                Failed(new StageStalledException(_stage.StageName, _stage.StallTimeout));
+                return;
+            }
+
             if (!Equals(timerKey, RetryTimer) || _pending is null)
             {
                 return;
@@ -101,8 +119,15 @@ public abstract class SupervisedFlowStage<TIn, TOut> : GraphStage<FlowShape<TIn,
             ValueTask work;
             try
             {
-                _faults.MaybeFail();
-                work = _processor!.ProcessAsync(element, output, _stopping.Token);
+                var fault = _faults.Next();
+                _element?.Dispose();
+                _element = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                work = fault.Kind switch
+                {
+                    FaultKind.Latency => DelayedAsync(fault.Latency, element, output, _element.Token),
+                    FaultKind.Stall => new ValueTask(Task.Delay(Timeout.Infinite, _element.Token)),
+                    _ => _processor!.ProcessAsync(element, output, _element.Token),
+                };
             }
             catch (Exception e)
             {
@@ -127,12 +152,26 @@ public abstract class SupervisedFlowStage<TIn, TOut> : GraphStage<FlowShape<TIn,
             }
 
             var callback = _onAsyncDone!;
-            work.AsTask().ContinueWith(t => callback((t, output)), CancellationToken.None,
+            var attempt = ++_attempt;
+            ScheduleOnce(StallTimer, _stage.StallTimeout);
+            work.AsTask().ContinueWith(t => callback((t, output, attempt)), CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        private void AsyncDone((Task Task, List<TOut> Output) result)
+        private async ValueTask DelayedAsync(TimeSpan latency, TIn element, List<TOut> output, CancellationToken cancellationToken)
         {
+            await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
+            await _processor!.ProcessAsync(element, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        private void AsyncDone((Task Task, List<TOut> Output, long Attempt) result)
+        {
+            if (result.Attempt != _attempt)
+            {
+                return; // abandoned by the stall watchdog
+            }
+
+            CancelTimer(StallTimer);
             if (result.Task.IsCompletedSuccessfully)
             {
                 Done(result.Output, succeeded: true);

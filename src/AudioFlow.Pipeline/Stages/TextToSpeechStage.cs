@@ -11,6 +11,8 @@ namespace AudioFlow.Pipeline.Stages;
 /// </summary>
 public sealed class TextToSpeechStage(CallContext call) : SupervisedFlowStage<ReplyItem, ReplyItem>(StageNames.Tts, call)
 {
+    protected override TimeSpan StallTimeout => Call.Options.Supervision.HeavyStallTimeout;
+
     protected override IElementProcessor<ReplyItem, ReplyItem> CreateProcessor() => new Processor(Call);
 
     private sealed class Processor : IElementProcessor<ReplyItem, ReplyItem>

@@ -49,7 +49,7 @@ public sealed class PipelineOptionsTests
     [Fact]
     public void Backoff_doubles_from_min_and_is_capped_at_max()
     {
-        var supervision = new SupervisionOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100), 5);
+        var supervision = new SupervisionOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100), 5, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
         Assert.Equal(TimeSpan.FromMilliseconds(10), supervision.BackoffFor(1));
         Assert.Equal(TimeSpan.FromMilliseconds(40), supervision.BackoffFor(3));
         Assert.Equal(TimeSpan.FromMilliseconds(100), supervision.BackoffFor(5));

@@ -13,7 +13,7 @@ public sealed record WhisperRecognition(Transcript Transcript, IReadOnlyList<Whi
 /// <param name="Tokens">Generated text tokens (end-of-text excluded).</param>
 /// <param name="RawText">Their text, trimmed, even when the window was <paramref name="SkippedAsNoSpeech"/>.</param>
 /// <param name="NoSpeechProbability">Softmax probability of &lt;|nospeech|&gt; at the start-of-transcript position of the first decoder step.</param>
-/// <param name="AverageLogProbability">Mean natural-log probability of the generated tokens including end-of-text (OpenAI's avg_logprob).</param>
+/// <param name="AverageLogProbability">Mean natural-log probability of the generated tokens including end-of-text (OpenAI's avg_logprob); -∞ when nothing was decoded.</param>
 /// <param name="Confidence">Mean probability of the same tokens (what <see cref="Transcript.Confidence"/> reports).</param>
 /// <param name="Language">Language code the window was decoded as (null for English-only models).</param>
 /// <param name="SkippedAsNoSpeech">The no-speech rule blanked this window.</param>

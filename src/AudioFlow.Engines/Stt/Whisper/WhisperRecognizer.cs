@@ -416,14 +416,14 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
             steps++;
             CheckDecoderOutputs(first, batch, promptLength, 0, includeEncoder: true, encoderPositions: hiddenShape[1]);
             var logits = first[0].GetTensorDataAsSpan<float>();
-            var ignoreNoSpeechRule = force || _options.LogProbThreshold is not null;
+            var decodeEvenIfSilent = force || _options.LogProbThreshold is not null;
             for (var b = 0; b < batch; b++)
             {
                 var state = rows[b];
                 state.NoSpeech = _tokenizer.NoSpeech >= 0
                     ? Probability(Row(logits, b, sotIndex, promptLength), _tokenizer.NoSpeech)
                     : 0f;
-                if (!ignoreNoSpeechRule && state.NoSpeech > _options.NoSpeechThreshold)
+                if (!decodeEvenIfSilent && state.NoSpeech > _options.NoSpeechThreshold)
                 {
                     state.Finished = true;
                     state.SkippedEarly = true;
@@ -679,10 +679,12 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
             return _tokenizer.EndOfText;
         }
 
+        // Terms more than 40 below the maximum add less than 1e-12 in total: skip their exp.
         var sum = 0.0;
+        var floor = max - 40f;
         for (var v = 0; v < logits.Length; v++)
         {
-            if (!_suppress[v] && !(begin && _beginSuppress[v]))
+            if (logits[v] > floor && !_suppress[v] && !(begin && _beginSuppress[v]))
             {
                 sum += Math.Exp(logits[v] - max);
             }
@@ -702,9 +704,13 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
         }
 
         var sum = 0.0;
+        var floor = max - 40f;
         foreach (var l in logits)
         {
-            sum += Math.Exp(l - max);
+            if (l > floor)
+            {
+                sum += Math.Exp(l - max);
+            }
         }
 
         return (float)(Math.Exp(logits[token] - max) / sum);

@@ -27,6 +27,9 @@ public sealed class WhisperTokenizer
     private static readonly Regex LanguageTokenPattern = new(@"^<\|([a-z]{2,3}|haw|yue)\|>$", RegexOptions.CultureInvariant);
 
     private readonly BpeTokenizer _bpe;
+
+    /// <summary>Serialises calls into the BPE tokenizer (its word cache is not documented as thread-safe); they take microseconds.</summary>
+    private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _special;
     private readonly Dictionary<int, string> _specialById;
 
@@ -166,14 +169,17 @@ public sealed class WhisperTokenizer
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _bpe.EncodeToIds(text);
+        lock (_gate)
+        {
+            return _bpe.EncodeToIds(text);
+        }
     }
 
     /// <summary>Decodes text tokens; special and timestamp tokens are skipped.</summary>
     public string Decode(IEnumerable<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        return _bpe.Decode(ids.Where(id => id >= 0 && id < EndOfText), considerSpecialTokens: false);
+        return DecodeText(ids.Where(id => id >= 0 && id < EndOfText));
     }
 
     /// <summary>Decodes with special tokens written as their markup and timestamps as <c>&lt;|t.tt|&gt;</c>.</summary>
@@ -190,13 +196,27 @@ public sealed class WhisperTokenizer
                 continue;
             }
 
-            text.Append(_bpe.Decode(run, considerSpecialTokens: false));
+            text.Append(DecodeText(run));
             run.Clear();
             text.Append(TokenText(id));
         }
 
-        text.Append(_bpe.Decode(run, considerSpecialTokens: false));
+        text.Append(DecodeText(run));
         return text.ToString();
+    }
+
+    private string DecodeText(IEnumerable<int> textIds)
+    {
+        var ids = textIds.ToArray();
+        if (ids.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        lock (_gate)
+        {
+            return _bpe.Decode(ids, considerSpecialTokens: false) ?? string.Empty;
+        }
     }
 
     /// <summary>The id of a special token's markup (e.g. "&lt;|en|&gt;"), or null.</summary>

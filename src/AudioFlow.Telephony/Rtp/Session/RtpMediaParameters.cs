@@ -75,6 +75,9 @@ public interface IRtpSessionEvents
     /// <summary>A DTMF key press, once per press. <paramref name="source"/>: "rfc4733" or "inband".</summary>
     void OnDigit(char digit, string source);
 
+    /// <summary>Every agent frame queued before the mark named <paramref name="name"/> has been sent (or dropped while not sending).</summary>
+    void OnMarkReached(string name);
+
     /// <summary>No RTP arrived for <paramref name="silentFor"/> while RTP was expected (reported once).</summary>
     void OnMediaTimeout(TimeSpan silentFor);
 

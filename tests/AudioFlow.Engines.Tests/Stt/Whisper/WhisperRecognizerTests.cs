@@ -217,6 +217,38 @@ public sealed class WhisperRecognizerTests(WhisperRecognizerFixture fixture, ITe
     }
 
     [WhisperPythonFact(NeedsOnnx = true)]
+    public void Multilingual_DetectsTheLanguage_AndPromptsLanguageAndTask()
+    {
+        var models = fixture.Models;
+        using (var detecting = new WhisperRecognizer(new WhisperOptions { ModelDirectory = models.Multilingual }))
+        {
+            Assert.True(detecting.Info.IsMultilingual);
+            var result = detecting.RecognizeDetailed(WhisperAudio.JfkPcm, RecognitionContext.FreeForm, CancellationToken.None);
+            Assert.Equal(WhisperAudio.JfkTranscript, result.Transcript.Text);
+            var window = Assert.Single(result.Windows);
+            Assert.Equal(WhisperTestModels.MultilingualLanguage, window.Language);
+            Assert.Equal(window.Tokens.Count + 2, window.DecoderSteps); // + the language detection step
+
+            var batch = detecting.RecognizeBatch([WhisperAudio.JfkPcm, WhisperAudio.JfkPcm], RecognitionContext.FreeForm, CancellationToken.None);
+            Assert.All(batch, r => Assert.Equal(WhisperAudio.JfkTranscript, r.Transcript.Text));
+        }
+
+        using (var german = new WhisperRecognizer(new WhisperOptions { ModelDirectory = models.Multilingual, Language = "de" }))
+        {
+            var result = german.RecognizeDetailed(WhisperAudio.JfkPcm, RecognitionContext.FreeForm, CancellationToken.None);
+            Assert.Equal(WhisperAudio.JfkTranscript, result.Transcript.Text);
+            Assert.Equal(result.Windows[0].Tokens.Count + 1, result.Windows[0].DecoderSteps);
+        }
+
+        // The model only answers correctly to <|de|> <|transcribe|>.
+        using var french = new WhisperRecognizer(new WhisperOptions { ModelDirectory = models.Multilingual, Language = "fr", MaxTokens = 3 });
+        Assert.Equal("wrong wrong wrong", french.Recognize(WhisperAudio.JfkPcm, RecognitionContext.FreeForm, CancellationToken.None).Text);
+        using var translating = new WhisperRecognizer(new WhisperOptions { ModelDirectory = models.Multilingual, Task = WhisperTask.Translate, MaxTokens = 3 });
+        Assert.Equal("wrong wrong wrong", translating.Recognize(WhisperAudio.JfkPcm, RecognitionContext.FreeForm, CancellationToken.None).Text);
+        Assert.Throws<SpeechEngineException>(() => new WhisperRecognizer(new WhisperOptions { ModelDirectory = models.Multilingual, Language = "xx" }));
+    }
+
+    [WhisperPythonFact(NeedsOnnx = true)]
     public void MaxTokens_StopsDecoding()
     {
         using var recognizer = new WhisperRecognizer(new WhisperOptions { ModelDirectory = fixture.Models.Ok, MaxTokens = 4 });

@@ -25,6 +25,9 @@ internal sealed class WhisperTestModels
 
     public static readonly string[] PromptPhrases = ["billing", "technical support"];
 
+    /// <summary>The language the "multilingual" model expects (and "detects": its first-step logits rank it first).</summary>
+    public const string MultilingualLanguage = "de";
+
     private static readonly Lazy<WhisperTestModels> Instance = new(() => new WhisperTestModels());
 
     private WhisperTestModels()
@@ -55,6 +58,7 @@ internal sealed class WhisperTestModels
         WrongToken = wrong[0];
         int[] plain = [Tokenizer.StartOfTranscript, Tokenizer.NoTimestamps];
         int[] prompted = [Tokenizer.StartOfPrev, .. Tokenizer.Encode(" " + string.Join(", ", PromptPhrases)), .. plain];
+        int[] german = [Tokenizer.StartOfTranscript, Tokenizer.LanguageToken(MultilingualLanguage)!.Value, Tokenizer.Transcribe, Tokenizer.NoTimestamps];
 
         var spec = new JsonObject
         {
@@ -71,7 +75,8 @@ internal sealed class WhisperTestModels
                 Variant("ok", plain, 0, speech, silence),
                 Variant("prompt", prompted, prompted.Length - 2, speech, silence),
                 Variant("missing-input", plain, 0, speech, silence, omitInput: "past_key_values.1.encoder.value"),
-                Variant("wrong-mels", plain, 0, speech, silence, encoderMels: 128)),
+                Variant("wrong-mels", plain, 0, speech, silence, encoderMels: 128),
+                Variant("multilingual", german, 0, speech, silence)),
         };
         var specPath = Path.Combine(Root, "spec.json");
         File.WriteAllText(specPath, spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -79,9 +84,9 @@ internal sealed class WhisperTestModels
             WhisperTestEnvironment.OnnxPython ?? throw new InvalidOperationException("python3-onnx is not available."),
             Path.Combine(WhisperTestEnvironment.ScriptsDirectory, "build_test_models.py"), specPath, Root);
 
-        foreach (var name in new[] { "ok", "prompt", "missing-input", "wrong-mels" })
+        foreach (var name in new[] { "ok", "prompt", "missing-input", "wrong-mels", "multilingual" })
         {
-            CopyModelFiles(tiny, Path.Combine(Root, name));
+            CopyModelFiles(tiny, Path.Combine(Root, name), multilingual: name == "multilingual");
         }
 
         BuildTime = stopwatch.Elapsed;
@@ -107,6 +112,12 @@ internal sealed class WhisperTestModels
 
     /// <summary>An encoder declaring 128 mel bins while config.json says 80.</summary>
     public string WrongMels => Path.Combine(Root, "wrong-mels");
+
+    /// <summary>
+    /// generation_config says is_multilingual; the model expects &lt;|startoftranscript|&gt; &lt;|de|&gt;
+    /// &lt;|transcribe|&gt; &lt;|notimestamps|&gt; (the tiny.en vocabulary has the language and task tokens).
+    /// </summary>
+    public string Multilingual => Path.Combine(Root, "multilingual");
 
     /// <summary>The "ok" folder copied without <paramref name="omit"/> (or with a file replaced), for load-error tests.</summary>
     public string CopyOf(string folder, string? omit = null)
@@ -151,9 +162,12 @@ internal sealed class WhisperTestModels
         };
     }
 
-    private static void CopyModelFiles(string tiny, string folder)
+    private static void CopyModelFiles(string tiny, string folder, bool multilingual)
     {
-        foreach (var file in new[] { "generation_config.json", "preprocessor_config.json", "vocab.json", "merges.txt", "added_tokens.json", "special_tokens_map.json", "tokenizer_config.json" })
+        var generation = JsonNode.Parse(File.ReadAllText(Path.Combine(tiny, "generation_config.json")))!.AsObject();
+        generation["is_multilingual"] = multilingual;
+        File.WriteAllText(Path.Combine(folder, "generation_config.json"), generation.ToJsonString());
+        foreach (var file in new[] { "preprocessor_config.json", "vocab.json", "merges.txt", "added_tokens.json", "special_tokens_map.json", "tokenizer_config.json" })
         {
             File.Copy(Path.Combine(tiny, file), Path.Combine(folder, file), overwrite: true);
         }
