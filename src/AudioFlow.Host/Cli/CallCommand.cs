@@ -27,13 +27,18 @@ public static class CallCommand
     private static readonly Option<string> Codec = new("--codec") { Description = "Wire codec of the loopback channel", DefaultValueFactory = _ => "pcmu" };
     private static readonly Option<int> MaxSeconds = new("--max-seconds") { Description = "Hang up after this long whatever happens", DefaultValueFactory = _ => 60 };
     private static readonly Option<bool> Verbose = new("--verbose") { Description = "Log the call's progress on standard error" };
+    private static readonly Option<string?> Stt = new("--stt") { Description = "Speech recognition engine: sphinx or whisper" };
+    private static readonly Option<string?> WhisperModel = new("--whisper-model") { Description = "Whisper model folder (with --stt whisper)" };
+    private static readonly Option<string?> Tts = new("--tts") { Description = "Speech synthesis engine: flite, espeak or piper" };
+    private static readonly Option<string?> PiperVoice = new("--piper-voice") { Description = "Piper voice .onnx file (with --tts piper)" };
+    private static readonly Option<string?> Agent = new("--agent") { Description = "Agent: flow or llm" };
 
     public static Command Create()
     {
         Codec.AcceptOnlyFromAmong("pcmu", "pcma", "l16");
         var command = new Command("call", "Play a recorded caller into a real call pipeline and get the agent's answer back")
         {
-            Wav, Out, Flow, JsonOutput, Fast, Speed, SpeakAt, Dtmf, Codec, MaxSeconds, Verbose,
+            Wav, Out, Flow, JsonOutput, Fast, Speed, SpeakAt, Dtmf, Codec, MaxSeconds, Verbose, Stt, WhisperModel, Tts, PiperVoice, Agent,
         };
         command.SetAction((parse, cancellation) => CliErrors.Run(() => Run(parse, cancellation)));
         return command;
@@ -59,6 +64,7 @@ public static class CallCommand
             overrides.Add($"audioflow.engines.flow.file = \"{Path.GetFullPath(flow).Replace("\\", "\\\\")}\"");
         }
 
+        AddEngineOverrides(parse, overrides);
         var config = GlobalOptions.LoadConfig(parse, [.. overrides]);
         var format = parse.GetValue(Codec) switch
         {
@@ -80,6 +86,28 @@ public static class CallCommand
         var report = CallReport.From(outcome);
         Console.WriteLine(parse.GetValue(JsonOutput) ? report.ToJson() : CallSummary.Text(report));
         return 0;
+    }
+
+    /// <summary>--stt/--tts/--agent and model paths become configuration overrides (one source of configuration).</summary>
+    private static void AddEngineOverrides(ParseResult parse, List<string> overrides)
+    {
+        foreach (var (option, key) in new[] { (Stt, "stt"), (Tts, "tts"), (Agent, "agent") })
+        {
+            if (parse.GetValue(option) is { } engine)
+            {
+                overrides.Add($"audioflow.engines.{key} = \"{engine}\"");
+            }
+        }
+
+        if (parse.GetValue(WhisperModel) is { } whisper)
+        {
+            overrides.Add($"audioflow.engines.whisper.model-dir = \"{Path.GetFullPath(whisper).Replace("\\", "\\\\")}\"");
+        }
+
+        if (parse.GetValue(PiperVoice) is { } piper)
+        {
+            overrides.Add($"audioflow.engines.piper.model = \"{Path.GetFullPath(piper).Replace("\\", "\\\\")}\"");
+        }
     }
 
     private static CallerScript Script(ParseResult parse, TimeSpan speechDuration)

@@ -1,5 +1,8 @@
 using AudioFlow.Engines.Agents;
 using AudioFlow.Engines.Agents.Flow;
+using AudioFlow.Engines.Agents.Llm;
+using AudioFlow.Engines.Stt.Whisper;
+using AudioFlow.Engines.Tts.Piper;
 using AudioFlow.Engines.Stt;
 using AudioFlow.Engines.Stt.Sphinx;
 using AudioFlow.Engines.Tts;
@@ -68,6 +71,7 @@ public static class EngineFactory
 
     private static ISpeechRecognizer LoadRecognizer(EngineOptions options) => options.Stt switch
     {
+        "whisper" => Wrap($"speech recognition (Whisper model {options.Whisper.ModelDirectory})", () => new WhisperRecognizer(options.Whisper)),
         _ => Wrap("speech recognition (pocketsphinx)", () => new SphinxRecognizer(options.Sphinx)),
     };
 
@@ -76,6 +80,7 @@ public static class EngineFactory
         ISpeechSynthesizer synthesizer = options.Tts switch
         {
             "espeak" => Wrap("speech synthesis (espeak-ng)", () => new EspeakSynthesizer(options.Espeak)),
+            "piper" => Wrap($"speech synthesis (Piper voice {options.Piper.ModelPath})", () => new PiperSynthesizer(options.Piper)),
             _ => Wrap("speech synthesis (flite)", () => new FliteSynthesizer(options.Flite)),
         };
         return options.TtsCache > TimeSpan.Zero
@@ -83,9 +88,14 @@ public static class EngineFactory
             : synthesizer;
     }
 
-    private static IAgentFactory LoadAgent(EngineOptions options) => options.FlowFile is null
-        ? FlowAgentFactory.Demo(options.Flow)
-        : Wrap("dialogue flow", () => FlowAgentFactory.FromFile(options.FlowFile, options.Flow));
+    private static IAgentFactory LoadAgent(EngineOptions options) => options.Agent switch
+    {
+        "llm" when options.LlmOnnxGenAiFolder is { } folder =>
+            Wrap($"LLM agent (ONNX Runtime GenAI model {folder})", () => LlmAgentFactory.ForOnnxGenAi(folder, options.Llm)),
+        "llm" => Wrap($"LLM agent ({options.Llm.Endpoint})", () => LlmAgentFactory.ForOpenAiCompatible(options.Llm)),
+        _ when options.FlowFile is null => FlowAgentFactory.Demo(options.Flow),
+        _ => Wrap("dialogue flow", () => FlowAgentFactory.FromFile(options.FlowFile!, options.Flow)),
+    };
 
     private static T Wrap<T>(string role, Func<T> load)
     {

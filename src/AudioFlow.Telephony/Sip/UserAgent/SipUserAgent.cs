@@ -69,6 +69,7 @@ public sealed class SipUserAgent : ISipTransactionUser
     private readonly SipDigestAuthenticator? _auth;
     private readonly Dictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
     private readonly Dictionary<SipServerTransaction, SipCall> _ringing = [];
+    private readonly Dictionary<string, SipCall> _unacknowledged = new(StringComparer.Ordinal);
     private readonly LinkedList<SipCallInfo> _recent = new();
     private readonly object _recentGate = new();
     private SipTransactionLayer? _layer;
@@ -353,6 +354,7 @@ public sealed class SipUserAgent : ISipTransactionUser
 
         call.State = SipCallState.Answered;
         _calls[call.Key] = call;
+        _unacknowledged[call.Key] = call;
         SipCallMetrics.Invites.Add(1, SipCallMetrics.Tag("result", "answered"));
         SipCallMetrics.ActiveCalls.Add(1);
         var channel = new SipCallChannel(call.CallId, call.Format, call.From, call.To, call.Dialog.CallId, call, this, _options.InboundBufferFrames, _logger);
@@ -365,6 +367,7 @@ public sealed class SipUserAgent : ISipTransactionUser
 
     private async Task StartOnNodeAsync(SipCall call, SipCallChannel channel)
     {
+        await Task.Yield(); // out of the layer's lock
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -592,9 +595,15 @@ public sealed class SipUserAgent : ISipTransactionUser
     /// <inheritdoc />
     public void OnAck(SipRequest ack, IncomingSipMessage source, TwoHundredRetransmitter? retransmitter)
     {
-        if (ack.CallId is not { } callId || ack.To?.Tag is not { } localTag || !_calls.TryGetValue(DialogKey(callId, localTag), out var call))
+        if (ack.CallId is not { } callId || ack.To?.Tag is not { } localTag)
         {
-            return; // a stray ACK (the call ended meanwhile): nothing to do
+            return;
+        }
+
+        var key = DialogKey(callId, localTag);
+        if (!_unacknowledged.Remove(key, out var call) && !_calls.TryGetValue(key, out call))
+        {
+            return; // a stray ACK, or one for a re-INVITE's 2xx of a call that ended meanwhile
         }
 
         if (call.State == SipCallState.Answered)
@@ -637,12 +646,13 @@ public sealed class SipUserAgent : ISipTransactionUser
     /// <inheritdoc />
     public void OnAckTimeout(TwoHundredRetransmitter retransmitter)
     {
-        var call = _calls.Values.FirstOrDefault(c => ReferenceEquals(c.Retransmitter, retransmitter));
+        var call = _calls.Values.Concat(_unacknowledged.Values).FirstOrDefault(c => ReferenceEquals(c.Retransmitter, retransmitter));
         if (call is null)
         {
             return;
         }
 
+        _unacknowledged.Remove(call.Key);
         call.AckOrTimeout.TrySetResult();
         EndCall(call, "ACK never arrived", "ack-timeout", sendBye: true);
     }
@@ -838,6 +848,7 @@ public sealed class SipUserAgent : ISipTransactionUser
         if (!sendBye)
         {
             call.Retransmitter?.Stop();
+            _unacknowledged.Remove(call.Key);
         }
 
         call.Channel?.Finish(reason);

@@ -7,13 +7,13 @@ internal static class WhisperAudio
 {
     private static readonly Lazy<short[]> JfkPcmLazy = new(() =>
     {
-        var (rate, samples) = SttWav.Read(WhisperTestEnvironment.JfkWav);
-        if (rate != WhisperLogMel.SampleRate)
+        var wav = AudioFlow.Audio.Wav.WavFile.Read(WhisperTestEnvironment.JfkWav);
+        if (wav.SampleRate != WhisperLogMel.SampleRate)
         {
-            throw new InvalidDataException($"jfk.wav is {rate} Hz, expected 16000.");
+            throw new InvalidDataException($"jfk.wav is {wav.SampleRate} Hz, expected 16000.");
         }
 
-        return samples;
+        return wav.ToMono();
     });
 
     public static short[] JfkPcm => JfkPcmLazy.Value;
