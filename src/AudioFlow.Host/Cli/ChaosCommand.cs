@@ -24,10 +24,11 @@ public static class ChaosCommand
     private static readonly Option<string?> Profile = new("--profile") { Description = "Chaos profile (HOCON), e.g. hocon/chaos-resilience.conf" };
     private static readonly Option<string?> Wav = new("--wav") { Description = $"Caller speech (default: the configured voice saying \"{DefaultUtterance}\")" };
     private static readonly Option<bool> JsonOutput = new("--json") { Description = "Print the report as JSON" };
+    private static readonly Option<double> Speed = new("--speed") { Description = "Media clock speed of the simulated calls (1 = real time)", DefaultValueFactory = _ => 1 };
 
     public static Command Create()
     {
-        var run = new Command("run", "Run simulated calls under a chaos profile and report what survived") { Calls, Minutes, Profile, Wav, JsonOutput };
+        var run = new Command("run", "Run simulated calls under a chaos profile and report what survived") { Calls, Minutes, Profile, Wav, JsonOutput, Speed };
         run.SetAction((parse, cancellation) => CliErrors.Run(() => Run(parse, cancellation)));
         return new Command("chaos", "Resilience testing") { run };
     }
@@ -52,9 +53,10 @@ public static class ChaosCommand
     {
         var calls = parse.GetValue(Calls);
         var duration = TimeSpan.FromMinutes(parse.GetValue(Minutes));
-        if (calls is < 1 or > 1000 || duration <= TimeSpan.Zero)
+        var speed = parse.GetValue(Speed);
+        if (calls is < 1 or > 1000 || duration <= TimeSpan.Zero || speed is < 1 or > 20)
         {
-            throw new UsageException("--calls must be 1-1000 and --minutes positive");
+            throw new UsageException("--calls must be 1-1000, --minutes positive, --speed 1-20");
         }
 
         var config = GlobalOptions.LoadConfig(parse, ["akka.loglevel = WARNING", .. ProfileOverrides(parse.GetValue(Profile))]);
@@ -74,7 +76,7 @@ public static class ChaosCommand
             {
                 try
                 {
-                    var outcome = await node.Loopback.RunAsync(speech, format, new CallerScript(), 1.0, cancellation);
+                    var outcome = await node.Loopback.RunAsync(speech, format, new CallerScript(), speed, cancellation);
                     lock (outcomes)
                     {
                         outcomes.Add(outcome);

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using AudioFlow.Host.Composition;
 using AudioFlow.Host.Configuration;
 using AudioFlow.Host.Http;
+using AudioFlow.Host.Sip;
 using AudioFlow.Host.Streams;
 using AudioFlow.Pipeline.Calls;
 using AudioFlow.Pipeline.Configuration;
@@ -55,11 +56,13 @@ public static class ServeCommand
                 akka.WithActors((system, registry) =>
                     registry.Register<CallsSupervisor>(system.ActorOf(CallsSupervisor.Props(engines, pipeline), "calls")));
             });
+            builder.Services.AddAudioFlowSip(config, pipeline.InboundBufferFrames); // audioflow.sip: trunk calls over SIP/RTP
 
             var app = builder.Build();
             app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
             NodeEndpoints.Map(app);
             StreamEndpoints.Map(app);
+            SipEndpoints.Map(app);
             if (streams.AuthMode == StreamAuthMode.None)
             {
                 app.Logger.LogWarning("audioflow.streams.auth.mode = none: anyone who can reach this server can open media streams");

@@ -88,14 +88,33 @@ public static class EngineFactory
             : synthesizer;
     }
 
-    private static IAgentFactory LoadAgent(EngineOptions options) => options.Agent switch
+    private static IAgentFactory LoadAgent(EngineOptions options)
     {
-        "llm" when options.LlmOnnxGenAiFolder is { } folder =>
-            Wrap($"LLM agent (ONNX Runtime GenAI model {folder})", () => LlmAgentFactory.ForOnnxGenAi(folder, options.Llm)),
-        "llm" => Wrap($"LLM agent ({options.Llm.Endpoint})", () => LlmAgentFactory.ForOpenAiCompatible(options.Llm)),
-        _ when options.FlowFile is null => FlowAgentFactory.Demo(options.Flow),
-        _ => Wrap("dialogue flow", () => FlowAgentFactory.FromFile(options.FlowFile!, options.Flow)),
-    };
+        if (options.Agent == "llm")
+        {
+            return options.LlmOnnxGenAiFolder is { } folder
+                ? Wrap($"LLM agent (ONNX Runtime GenAI model {folder})", () => LlmAgentFactory.ForOnnxGenAi(folder, options.Llm))
+                : Wrap($"LLM agent ({options.Llm.Endpoint})", () => LlmAgentFactory.ForOpenAiCompatible(options.Llm));
+        }
+
+        // A flow file, or an embedded flow named "embedded:<name>" (e.g. embedded:front-desk-assistant.yaml).
+        var flow = options.FlowFile is { } file
+            ? Wrap("dialogue flow", () => FlowLoader.LoadFileOrEmbedded(file))
+            : FlowLoader.LoadEmbeddedDemo();
+        if (flow.ConversationStates.Count == 0)
+        {
+            return new FlowAgentFactory(flow, options.Flow);
+        }
+
+        // States that hand the call to an LLM ("conversation:") use the LLM settings of audioflow.engines.llm.
+        var states = string.Join(", ", flow.ConversationStates.Select(s => $"'{s.Id}'"));
+        var llm = options.LlmOnnxGenAiFolder is { } genAi
+            ? Wrap($"LLM for the conversation states {states} of flow '{flow.Name}' (ONNX Runtime GenAI model {genAi})",
+                () => LlmAgentFactory.ForOnnxGenAi(genAi, options.Llm))
+            : Wrap($"LLM for the conversation states {states} of flow '{flow.Name}' ({options.Llm.Endpoint})",
+                () => LlmAgentFactory.ForOpenAiCompatible(options.Llm));
+        return new FlowAgentFactory(flow, options.Flow, llm);
+    }
 
     private static T Wrap<T>(string role, Func<T> load)
     {

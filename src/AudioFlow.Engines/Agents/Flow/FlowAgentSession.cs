@@ -23,24 +23,37 @@ public enum DialogueTurnKind
 
     /// <summary>The agent hung up (the reason).</summary>
     EndCall,
+
+    /// <summary>The conversation agent (LLM) of a conversation state handed the call back (its summary, or empty).</summary>
+    Returned,
 }
 
 /// <summary>One entry of a session's transcript history.</summary>
 /// <param name="Kind">What happened.</param>
 /// <param name="Text">What was said (for an interrupted agent turn: only what was heard), the key, target or reason.</param>
 /// <param name="State">The dialogue state the turn happened in.</param>
-/// <param name="Intent">For caller turns: the intent matched, "capture" for captured digits, null for none.</param>
+/// <param name="Intent">
+/// For caller turns: the intent matched, "capture" for captured digits, "conversation" for a turn handed to the
+/// state's conversation agent (LLM), null for none.
+/// </param>
 /// <param name="Interrupted">For agent turns: the caller barged in and heard only <paramref name="Text"/>.</param>
 public sealed record DialogueTurn(DialogueTurnKind Kind, string Text, string State, string? Intent = null, bool Interrupted = false);
 
 /// <summary>
-/// One call's walk through a <see cref="FlowDefinition"/>. Responses are computed synchronously when
-/// <see cref="RespondAsync"/> is called (the state changes then), then streamed. One call at a time.
+/// One call's walk through a <see cref="FlowDefinition"/>. The flow's own responses are computed synchronously when
+/// <see cref="RespondAsync"/> is called (the state changes then), then streamed. In a conversation state the caller's
+/// turns that match none of the state's intents exactly go to a conversation agent (an LLM session, created on entry
+/// and primed with the dialogue so far), whose reply is streamed through; when it yields <see cref="ReturnToFlow"/>
+/// the state's <c>then</c> action runs in the same response. One call at a time.
 /// </summary>
 public sealed class FlowAgentSession : IAgentSession
 {
+    /// <summary><see cref="DialogueTurn.Intent"/> of a caller turn handed to the conversation agent.</summary>
+    public const string ConversationIntent = "conversation";
+
     private readonly FlowDefinition flow;
     private readonly FlowAgentOptions options;
+    private readonly IConversationAgentFactory? conversations;
     private readonly Dictionary<string, string> slots = new(StringComparer.Ordinal);
     private readonly List<DialogueTurn> history = [];
     private readonly Lock gate = new();
@@ -50,10 +63,20 @@ public sealed class FlowAgentSession : IAgentSession
     private int noInputCount;
     private IReadOnlyList<string> lastReply = [];
 
-    internal FlowAgentSession(FlowDefinition flow, FlowAgentOptions options, string callId)
+    /// <summary>The agent holding the current conversation state; null outside one.</summary>
+    private IAgentSession? conversation;
+
+    /// <summary><see cref="conversation"/> has been given a caller turn (it was briefed before).</summary>
+    private bool conversationUsed;
+
+    /// <summary>The conversation agent that produced the last reply; null when the flow did.</summary>
+    private IAgentSession? lastReplyBy;
+
+    internal FlowAgentSession(FlowDefinition flow, FlowAgentOptions options, string callId, IConversationAgentFactory? conversations)
     {
         this.flow = flow;
         this.options = options;
+        this.conversations = conversations;
         CallId = callId;
         state = flow.GetState(flow.Start);
     }
@@ -76,6 +99,21 @@ public sealed class FlowAgentSession : IAgentSession
 
     /// <summary>True once the agent transferred the call or hung up; later inputs get no response.</summary>
     public bool IsEnded { get; private set; }
+
+    /// <summary>
+    /// The conversation agent (e.g. an <see cref="Llm.LlmAgentSession"/>) holding the current conversation state;
+    /// null outside conversation states. A new one is briefed each time such a state is entered.
+    /// </summary>
+    public IAgentSession? Conversation
+    {
+        get
+        {
+            lock (gate)
+            {
+                return conversation;
+            }
+        }
+    }
 
     /// <summary>Slot values captured or set so far.</summary>
     public IReadOnlyDictionary<string, string> Slots
@@ -107,7 +145,7 @@ public sealed class FlowAgentSession : IAgentSession
         {
             lock (gate)
             {
-                return state.Listening;
+                return conversation?.Listening ?? state.Listening;
             }
         }
     }
@@ -118,7 +156,12 @@ public sealed class FlowAgentSession : IAgentSession
         {
             lock (gate)
             {
-                return IsEnded ? null : state.NoInputTimeout ?? flow.NoInputTimeout;
+                if (IsEnded)
+                {
+                    return null;
+                }
+
+                return conversation is not null ? conversation.NoInputTimeout : state.NoInputTimeout ?? flow.NoInputTimeout;
             }
         }
     }
@@ -126,18 +169,53 @@ public sealed class FlowAgentSession : IAgentSession
     public IAsyncEnumerable<AgentOutput> RespondAsync(AgentInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Stream(Respond(input), cancellationToken);
+        var (outputs, handedTo, reply) = Begin(input);
+        return handedTo is null ? Stream(outputs, cancellationToken) : Converse(input, handedTo, reply!, cancellationToken);
     }
 
-    /// <summary>The synchronous core of <see cref="RespondAsync"/>: applies <paramref name="input"/> and returns the outputs.</summary>
+    /// <summary>
+    /// The synchronous core of <see cref="RespondAsync"/> for the flow's own responses: applies <paramref name="input"/>
+    /// and returns the outputs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The input goes to a conversation agent (use <see cref="RespondAsync"/>).</exception>
     public IReadOnlyList<AgentOutput> Respond(AgentInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         lock (gate)
         {
+            if (HandsOver(input))
+            {
+                throw new InvalidOperationException($"State '{state.Id}' hands this input to its conversation agent, whose reply streams: use RespondAsync.");
+            }
+        }
+
+        return Begin(input).Outputs;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="input"/> through the flow, or — in a conversation state, when no intent of the state
+    /// matches it exactly — records it and returns the conversation agent to hand it to, with the reply to fill.
+    /// </summary>
+    private (IReadOnlyList<AgentOutput> Outputs, IAgentSession? HandedTo, Reply? Reply) Begin(AgentInput input)
+    {
+        lock (gate)
+        {
             if (IsEnded)
             {
-                return [];
+                return ([], null, null);
+            }
+
+            if (HandsOver(input))
+            {
+                conversation ??= Brief();
+                conversationUsed = true;
+                history.Add(input switch
+                {
+                    CallerSaid said => new DialogueTurn(DialogueTurnKind.Caller, (said.Transcript.Text ?? string.Empty).Trim(), state.Id, ConversationIntent),
+                    DtmfPressed key => new DialogueTurn(DialogueTurnKind.Keypad, char.ToUpperInvariant(key.Digit).ToString(), state.Id, ConversationIntent),
+                    _ => new DialogueTurn(DialogueTurnKind.Silence, string.Empty, state.Id, ConversationIntent),
+                });
+                return ([], conversation, new Reply(this) { From = conversation });
             }
 
             var reply = new Reply(this);
@@ -159,33 +237,156 @@ public sealed class FlowAgentSession : IAgentSession
                     OnSilence(reply);
                     break;
                 default:
-                    return [];
+                    return ([], null, null);
             }
 
-            return reply.Finish();
+            return (reply.Finish(), null, null);
         }
+    }
+
+    /// <summary>Does <paramref name="input"/> go to the conversation agent? Must hold the gate.</summary>
+    private bool HandsOver(AgentInput input) =>
+        !IsEnded && state.Conversation is not null && input is (CallerSaid or DtmfPressed or CallerSilent) && !FlowHandles(input);
+
+    /// <summary>In a conversation state: does the flow itself take this input (an exact phrase or a key of an intent)?</summary>
+    private bool FlowHandles(AgentInput input) => input switch
+    {
+        CallerSaid { Transcript: var t } => !t.IsEmpty && t.Confidence >= options.MinConfidence
+            && state.Matcher.Match(t.Text, options.MatchThreshold) is { Exact: true },
+        DtmfPressed key => state.Matcher.MatchDtmf(char.ToUpperInvariant(key.Digit)) is not null,
+        _ => false,
+    };
+
+    /// <summary>Streams the conversation agent's reply to <paramref name="input"/>, then whatever the flow does on its return.</summary>
+    private async IAsyncEnumerable<AgentOutput> Converse(
+        AgentInput input,
+        IAgentSession agent,
+        Reply reply,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var output in agent.RespondAsync(input, cancellationToken).ConfigureAwait(false))
+            {
+                var (outputs, done) = Take(reply, output);
+                foreach (var next in outputs)
+                {
+                    yield return next;
+                }
+
+                if (done)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            // Also on barge-in: the history then holds what was yielded until ReplyInterrupted says what was heard.
+            FinishReply(reply);
+        }
+    }
+
+    private void FinishReply(Reply reply)
+    {
+        lock (gate)
+        {
+            reply.Finish();
+        }
+    }
+
+    /// <summary>One output of the conversation agent: passed on, or (<see cref="ReturnToFlow"/>) the flow takes over.</summary>
+    private (IReadOnlyList<AgentOutput> Outputs, bool Done) Take(Reply reply, AgentOutput output)
+    {
+        lock (gate)
+        {
+            switch (output)
+            {
+                case Say say:
+                    reply.Say(say.Text);
+                    break;
+                case Transfer or EndCall:
+                    reply.End(output);
+                    break;
+                case ReturnToFlow back when state.Conversation is { } handOff:
+                    reply.Returned = back;
+                    reply.ReturnedIn = state.Id;
+                    conversation = null;
+                    if (handOff.SummarySlot is { } slot)
+                    {
+                        slots[slot] = back.Summary ?? string.Empty;
+                    }
+
+                    RunAction(handOff.Then, reply, 0);
+                    break;
+            }
+
+            return (reply.Drain(), reply.Ended || reply.Returned is not null);
+        }
+    }
+
+    /// <summary>A conversation agent for the current (conversation) state, briefed with the dialogue so far. Must hold the gate.</summary>
+    private IAgentSession Brief()
+    {
+        var handOff = state.Conversation ?? throw new InvalidOperationException($"State '{state.Id}' is not a conversation state.");
+        if (conversations is null)
+        {
+            throw new InvalidOperationException($"Flow '{flow.Name}' state '{state.Id}' hands the call to an LLM, but the session has no conversation agent.");
+        }
+
+        var turns = new List<ConversationTurn>(history.Count);
+        foreach (var turn in history)
+        {
+            ConversationTurnKind? kind = turn.Kind switch
+            {
+                DialogueTurnKind.Agent => ConversationTurnKind.Agent,
+                DialogueTurnKind.Caller => ConversationTurnKind.Caller,
+                DialogueTurnKind.Keypad => ConversationTurnKind.Keypad,
+                DialogueTurnKind.Silence => ConversationTurnKind.Silence,
+                _ => null,
+            };
+            if (kind is { } k)
+            {
+                turns.Add(new ConversationTurn(k, turn.Text));
+            }
+        }
+
+        var instructions = handOff.Instructions is null ? null : Render(handOff.Instructions);
+        conversationUsed = false;
+        return conversations.CreateConversation(CallId, new ConversationBrief($"flow '{flow.Name}' state '{state.Id}'", instructions, turns));
     }
 
     public void ReplyInterrupted(string replyText, string heardText)
     {
+        IAgentSession? producer;
         lock (gate)
         {
+            producer = lastReplyBy is { } by && ReferenceEquals(by, conversation) ? by : null;
+            lastReplyBy = null;
             var index = history.FindLastIndex(t => t.Kind == DialogueTurnKind.Agent);
-            if (index < 0)
+            if (index >= 0)
             {
-                return;
+                var heard = (heardText ?? string.Empty).Trim();
+                if (heard.Length == 0)
+                {
+                    history.RemoveAt(index);
+                }
+                else
+                {
+                    history[index] = history[index] with { Text = heard, Interrupted = true };
+                }
             }
 
-            var heard = (heardText ?? string.Empty).Trim();
-            if (heard.Length == 0)
+            if (producer is null && conversation is not null && !conversationUsed)
             {
-                history.RemoveAt(index);
-            }
-            else
-            {
-                history[index] = history[index] with { Text = heard, Interrupted = true };
+                // The flow's reply (the state's prompt) was cut short before the conversation agent had a turn:
+                // brief a new one with what the caller actually heard.
+                conversation = Brief();
             }
         }
+
+        // The conversation agent's reply: it keeps only what was heard in its own context.
+        producer?.ReplyInterrupted(replyText ?? string.Empty, heardText ?? string.Empty);
     }
 
     private static async IAsyncEnumerable<AgentOutput> Stream(
@@ -429,6 +630,8 @@ public sealed class FlowAgentSession : IAgentSession
         }
 
         state = flow.GetState(id);
+        conversation = null;
+        conversationUsed = false;
         digits = string.Empty;
         noMatchCount = 0;
         noInputCount = 0;
@@ -455,6 +658,27 @@ public sealed class FlowAgentSession : IAgentSession
         private readonly List<AgentOutput> outputs = [];
         private readonly List<string> said = [];
         private AgentOutput? end;
+        private int drained;
+        private bool finished;
+
+        /// <summary>The conversation agent the response was handed to; null when the flow answers.</summary>
+        public IAgentSession? From { get; init; }
+
+        /// <summary>Set when the conversation agent handed the call back during this response.</summary>
+        public ReturnToFlow? Returned { get; set; }
+
+        /// <summary>The conversation state the call was handed back in.</summary>
+        public string? ReturnedIn { get; set; }
+
+        public bool Ended => end is not null;
+
+        /// <summary>The outputs added since the last call.</summary>
+        public IReadOnlyList<AgentOutput> Drain()
+        {
+            var next = outputs.Skip(drained).ToArray();
+            drained = outputs.Count;
+            return next;
+        }
 
         public void Say(string text)
         {
@@ -477,11 +701,23 @@ public sealed class FlowAgentSession : IAgentSession
 
         public IReadOnlyList<AgentOutput> Finish()
         {
+            if (finished)
+            {
+                return outputs.ToArray();
+            }
+
+            finished = true;
             var stateId = session.state.Id;
             if (said.Count > 0)
             {
                 session.lastReply = said.ToArray();
                 session.history.Add(new DialogueTurn(DialogueTurnKind.Agent, string.Join(' ', said), stateId));
+            }
+
+            session.lastReplyBy = Returned is null ? From : null;
+            if (Returned is not null)
+            {
+                session.history.Add(new DialogueTurn(DialogueTurnKind.Returned, Returned.Summary ?? string.Empty, ReturnedIn ?? stateId));
             }
 
             switch (end)
@@ -494,6 +730,16 @@ public sealed class FlowAgentSession : IAgentSession
                     session.history.Add(new DialogueTurn(DialogueTurnKind.EndCall, endCall.Reason, stateId));
                     session.IsEnded = true;
                     break;
+            }
+
+            if (session.IsEnded)
+            {
+                session.conversation = null;
+            }
+            else if (session.state.Conversation is not null && session.conversation is null)
+            {
+                // Entered a conversation state: brief its agent now, with the prompt just said in the history.
+                session.conversation = session.Brief();
             }
 
             return outputs.ToArray();

@@ -33,6 +33,7 @@ public sealed class FlowDefinition
         IntentGroups = intentGroups;
         States = states;
         StatesById = states.ToDictionary(s => s.Id, StringComparer.Ordinal).AsReadOnly();
+        ConversationStates = states.Where(s => s.Conversation is not null).ToArray();
         Warnings = warnings;
     }
 
@@ -70,6 +71,12 @@ public sealed class FlowDefinition
 
     public IReadOnlyDictionary<string, FlowState> StatesById { get; }
 
+    /// <summary>
+    /// The states that hand the call to an LLM (<c>conversation:</c>), in file order. A flow with any needs a
+    /// conversation agent (<see cref="FlowAgentFactory"/>'s <c>conversations</c>).
+    /// </summary>
+    public IReadOnlyList<FlowState> ConversationStates { get; }
+
     /// <summary>Non-fatal findings (unreachable states, dead ends, …).</summary>
     public IReadOnlyList<FlowProblem> Warnings { get; }
 
@@ -100,6 +107,7 @@ public sealed class FlowState
         IReadOnlyList<FlowIntent> intents,
         IReadOnlyList<string> include,
         FlowCapture? capture,
+        FlowConversation? conversation,
         TimeSpan? noInputTimeout,
         IReadOnlyList<FlowIntent> effectiveIntents,
         int localIntentCount)
@@ -111,6 +119,7 @@ public sealed class FlowState
         Intents = intents;
         Include = include;
         Capture = capture;
+        Conversation = conversation;
         NoInputTimeout = noInputTimeout;
         EffectiveIntents = effectiveIntents;
         Matcher = new IntentMatcher(effectiveIntents, localIntentCount);
@@ -126,7 +135,7 @@ public sealed class FlowState
             }
         }
 
-        Listening = phrases.Count == 0 ? RecognitionContext.FreeForm : new RecognitionContext(phrases.AsReadOnly());
+        Listening = phrases.Count == 0 || conversation is not null ? RecognitionContext.FreeForm : new RecognitionContext(phrases.AsReadOnly());
     }
 
     public string Id { get; }
@@ -148,13 +157,19 @@ public sealed class FlowState
 
     public FlowCapture? Capture { get; }
 
+    /// <summary>Non-null when the state hands the caller's turns to an LLM ("free conversation").</summary>
+    public FlowConversation? Conversation { get; }
+
     /// <summary>Overrides the flow's no-input timeout in this state.</summary>
     public TimeSpan? NoInputTimeout { get; }
 
     /// <summary>Own intents, then included groups', then global intents; a name already present hides later ones.</summary>
     public IReadOnlyList<FlowIntent> EffectiveIntents { get; }
 
-    /// <summary>The recogniser context: every phrase of <see cref="EffectiveIntents"/>, plus spoken digits while capturing.</summary>
+    /// <summary>
+    /// The recogniser context: every phrase of <see cref="EffectiveIntents"/>, plus spoken digits while capturing;
+    /// free-form in a <see cref="Conversation"/> state (the LLM understands any wording).
+    /// </summary>
     public RecognitionContext Listening { get; }
 
     public IntentMatcher Matcher { get; }
@@ -183,3 +198,15 @@ public sealed record FlowAction(
 
 /// <summary>Digit capture into a slot (by keypad or spoken digits).</summary>
 public sealed record FlowCapture(string Slot, int MinDigits, int MaxDigits, char? Terminator, FlowAction Then, string? Invalid);
+
+/// <summary>
+/// A state's hand-off to an LLM: after the state's prompt, caller turns that match none of the state's intents
+/// exactly go to a conversation agent primed with <see cref="Instructions"/>; when it hands the call back
+/// (<c>return_to_menu</c> / <c>end_conversation</c>), <see cref="Then"/> runs.
+/// </summary>
+/// <param name="Instructions">Added to the LLM's system prompt (may contain <c>{slot}</c> references); null for none.</param>
+/// <param name="Then">Runs when the LLM hands the call back; always moves on (goto, transfer or hangup).</param>
+/// <param name="SummarySlot">Slot that receives the LLM's summary on return ("" if it gave none); null for none.</param>
+/// <param name="Line">1-based line of the <c>conversation</c> key in the flow file.</param>
+/// <param name="Column">1-based column of the <c>conversation</c> key.</param>
+public sealed record FlowConversation(string? Instructions, FlowAction Then, string? SummarySlot, int Line, int Column);

@@ -10,6 +10,15 @@ public static class FlowLoader
     /// <summary>File name of the demo flow embedded in this assembly.</summary>
     public const string DemoFlowName = "front-desk.yaml";
 
+    /// <summary>Embedded example flow with a state handed to the LLM ("ask me anything"); needs an LLM.</summary>
+    public const string AssistantFlowName = "front-desk-assistant.yaml";
+
+    /// <summary>
+    /// Prefix that names an embedded flow where a file is expected (<see cref="LoadFileOrEmbedded"/>), e.g.
+    /// <c>embedded:front-desk-assistant.yaml</c>.
+    /// </summary>
+    public const string EmbeddedPrefix = "embedded:";
+
     private const string ResourceFolder = ".Agents.Flow.Flows.";
 
     /// <summary>Loads a flow file; messages name the file by its file name.</summary>
@@ -19,6 +28,25 @@ public static class FlowLoader
     {
         var text = File.ReadAllText(path);
         return LoadYaml(text, Path.GetFileName(path));
+    }
+
+    /// <summary>
+    /// Loads a flow file, or the embedded flow <c>name</c> when <paramref name="pathOrEmbedded"/> is
+    /// <c>embedded:name</c> — also after it was resolved against a folder (<c>/home/me/embedded:name</c>), so a
+    /// configured path may name one.
+    /// </summary>
+    /// <exception cref="FlowValidationException">The flow is invalid.</exception>
+    /// <exception cref="IOException">The file cannot be read, or there is no such embedded flow (<see cref="FileNotFoundException"/>).</exception>
+    public static FlowDefinition LoadFileOrEmbedded(string pathOrEmbedded)
+    {
+        ArgumentNullException.ThrowIfNull(pathOrEmbedded);
+        var at = pathOrEmbedded.LastIndexOf(EmbeddedPrefix, StringComparison.Ordinal);
+        if (at >= 0 && (at == 0 || pathOrEmbedded[at - 1] is '/' or '\\'))
+        {
+            return LoadEmbedded(pathOrEmbedded[(at + EmbeddedPrefix.Length)..].Trim());
+        }
+
+        return LoadFile(pathOrEmbedded);
     }
 
     /// <summary>Loads a flow from YAML or JSON text.</summary>

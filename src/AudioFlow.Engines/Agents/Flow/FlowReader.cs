@@ -18,13 +18,15 @@ internal sealed class FlowReader(string source)
     private static readonly string[] PromptKeys = ["noMatch", "noInput", "invalidCapture"];
 
     private static readonly string[] StateKeys =
-        ["prompt", "reprompt", "onEnter", "intents", "include", "capture", "noInputTimeoutSeconds"];
+        ["prompt", "reprompt", "onEnter", "intents", "include", "capture", "conversation", "noInputTimeoutSeconds"];
 
     private static readonly string[] ActionKeys = ["say", "set", "goto", "transfer", "hangup", "repeat"];
 
     private static readonly string[] IntentKeys = ["name", "phrases", "dtmf", .. ActionKeys];
 
     private static readonly string[] CaptureKeys = ["slot", "kind", "length", "min", "max", "terminator", "then", "invalid"];
+
+    private static readonly string[] ConversationKeys = ["llm", "instructions", "then", "summarySlot"];
 
     private static readonly FlowAction DefaultOnMaxNoMatch = new(
         ["Sorry, I'm having trouble understanding you. Please call again later. Goodbye."], [], null, null, "no match", false);
@@ -158,6 +160,7 @@ internal sealed class FlowReader(string source)
             raw.Intents,
             raw.Include.Select(i => i.Group).ToArray(),
             raw.Capture,
+            raw.Conversation,
             raw.NoInputTimeout,
             effective.ToArray(),
             localCount);
@@ -298,8 +301,22 @@ internal sealed class FlowReader(string source)
             raw.Capture = ReadCapture(capture.Value, ctx + " capture", owner);
         }
 
+        if (f.TryGetValue("conversation", out var conversation))
+        {
+            raw.Conversation = ReadConversation(conversation.Key, conversation.Value, ctx + " conversation", owner);
+            if (f.TryGetValue("capture", out var both))
+            {
+                Error(both.Key, ctx, "a state cannot both capture digits and hand the call to a conversation: use two states");
+            }
+        }
+
         var timeout = OptNumber(f, ctx, "noInputTimeoutSeconds", 0.5, 600);
         raw.NoInputTimeout = timeout is null ? null : TimeSpan.FromSeconds(timeout.Value);
+        if (raw.Conversation is not null && timeout is not null)
+        {
+            Warning(f["noInputTimeoutSeconds"].Key, ctx, "'noInputTimeoutSeconds' has no effect in a conversation state: the LLM's no-input timeout applies there");
+        }
+
         return raw;
     }
 
@@ -685,6 +702,84 @@ internal sealed class FlowReader(string source)
         return slot is null || then is null ? null : new FlowCapture(slot, minDigits, maxDigits, terminator, then, invalid);
     }
 
+    private FlowConversation? ReadConversation(YScalar key, YNode node, string ctx, string owner)
+    {
+        if (node is not YMapping map)
+        {
+            Error(node, ctx, $"'conversation' must be a mapping (llm: true, instructions, then), not {node.Kind}");
+            return null;
+        }
+
+        var ok = true;
+        var f = Fields(map, ctx, ConversationKeys);
+        if (!f.TryGetValue("llm", out var llm))
+        {
+            Error(map, ctx, "missing 'llm: true': a conversation is held by the LLM (audioflow.engines.llm)");
+            ok = false;
+        }
+        else if (Bool(llm.Value, ctx, "llm") is not { } flag)
+        {
+            ok = false;
+        }
+        else if (!flag)
+        {
+            Error(llm.Value, ctx, "'llm' must be true (the LLM is the only conversation agent); remove 'conversation' for a state without one");
+            ok = false;
+        }
+
+        string? instructions = null;
+        if (f.TryGetValue("instructions", out var given))
+        {
+            instructions = Text(given.Value, ctx, "instructions")?.Trim();
+            if (instructions is null)
+            {
+                ok = false;
+            }
+            else
+            {
+                templates.Add((instructions, given.Value, ctx + " instructions"));
+            }
+        }
+
+        string? summarySlot = null;
+        if (f.TryGetValue("summarySlot", out var slotNode))
+        {
+            summarySlot = Text(slotNode.Value, ctx, "summarySlot")?.Trim();
+            if (summarySlot is not null && !SlotTemplate.IsSlotName(summarySlot))
+            {
+                Error(slotNode.Value, ctx, $"slot name '{summarySlot}' must start with a letter and contain only letters, digits and '_'");
+                summarySlot = null;
+            }
+
+            if (summarySlot is null)
+            {
+                ok = false;
+            }
+            else
+            {
+                declaredSlots.Add(summarySlot);
+            }
+        }
+
+        FlowAction? then = null;
+        if (f.TryGetValue("then", out var thenNode))
+        {
+            then = ReadActionBlock(thenNode.Value, ctx + " then", owner);
+            if (then is not null && !then.MovesOn)
+            {
+                Error(thenNode.Key, ctx + " then",
+                    "'then' must move the call on when the LLM hands it back: give it 'goto' (e.g. back to a menu), 'transfer' or 'hangup'");
+                then = null;
+            }
+        }
+        else
+        {
+            Error(map, ctx, "missing 'then': what to do when the LLM hands the call back (e.g. then: { goto: menu })");
+        }
+
+        return ok && then is not null ? new FlowConversation(instructions, then, summarySlot, key.Line, key.Column) : null;
+    }
+
     // ---------------------------------------------------------------- cross checks
 
     private void CheckTemplates()
@@ -804,7 +899,7 @@ internal sealed class FlowReader(string source)
                 Warning(state.Key, $"state '{state.Id}'", "has no prompt: the caller hears nothing when it is entered");
             }
 
-            if (!movesOn && state.Intents.Count == 0 && state.Include.Count == 0 && state.Capture is null)
+            if (!movesOn && state.Intents.Count == 0 && state.Include.Count == 0 && state.Capture is null && state.Conversation is null)
             {
                 Warning(state.Key, $"state '{state.Id}'", "has no intents, include or capture: only global intents lead out of it");
             }
@@ -1039,6 +1134,8 @@ internal sealed class FlowReader(string source)
         public List<(string Group, YNode At)> Include { get; } = [];
 
         public FlowCapture? Capture { get; set; }
+
+        public FlowConversation? Conversation { get; set; }
 
         public TimeSpan? NoInputTimeout { get; set; }
     }

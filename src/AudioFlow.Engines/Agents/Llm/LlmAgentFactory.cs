@@ -11,7 +11,7 @@ namespace AudioFlow.Engines.Agents.Llm;
 /// (<see cref="ForOnnxGenAi"/>) — with call-control tools. Thread-safe; one <see cref="LlmAgentSession"/> per call,
 /// all sharing the client.
 /// </summary>
-public sealed class LlmAgentFactory : IAgentFactory, IDisposable
+public sealed class LlmAgentFactory : IAgentFactory, IConversationAgentFactory, IDisposable
 {
     private readonly bool _ownsClient;
     private readonly ILogger _logger;
@@ -28,6 +28,7 @@ public sealed class LlmAgentFactory : IAgentFactory, IDisposable
         Options.Validate();
         Client = client;
         Tools = LlmCallTools.For(Options);
+        ConversationTools = LlmCallTools.ForConversation(Options);
         _ownsClient = ownsClient;
         _logger = logger ?? NullLogger.Instance;
     }
@@ -54,13 +55,31 @@ public sealed class LlmAgentFactory : IAgentFactory, IDisposable
     /// <summary>The tool declarations sent with each request (empty when tools are off).</summary>
     public IReadOnlyList<AITool> Tools { get; }
 
+    /// <summary>The tool declarations sent in a conversation a dialogue flow handed over (with <c>return_to_menu</c>).</summary>
+    public IReadOnlyList<AITool> ConversationTools { get; }
+
     public LlmAgentSession CreateSession(string callId)
     {
         ArgumentNullException.ThrowIfNull(callId);
-        return new LlmAgentSession(this, callId, _logger);
+        return new LlmAgentSession(this, callId, _logger, null);
+    }
+
+    /// <summary>
+    /// A session for a state a dialogue flow hands to the model: the system message is <see cref="LlmAgentOptions.Instructions"/>,
+    /// <see cref="LlmAgentOptions.FlowConversationPrompt"/> and the state's instructions; the history starts with the
+    /// dialogue so far; the tools are <see cref="ConversationTools"/>. <c>return_to_menu</c> (or <c>end_conversation</c>)
+    /// yields <see cref="ReturnToFlow"/> and ends the session.
+    /// </summary>
+    public LlmAgentSession CreateConversation(string callId, ConversationBrief brief)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        ArgumentNullException.ThrowIfNull(brief);
+        return new LlmAgentSession(this, callId, _logger, brief);
     }
 
     IAgentSession IAgentFactory.CreateSession(string callId) => CreateSession(callId);
+
+    IAgentSession IConversationAgentFactory.CreateConversation(string callId, ConversationBrief brief) => CreateConversation(callId, brief);
 
     /// <summary>Disposes the client if this factory created it (or was given ownership).</summary>
     public void Dispose()

@@ -14,6 +14,14 @@ public sealed record LlmAgentOptions
         "Use the transfer_call tool when the caller needs a person or another department, end_call or " +
         "end_conversation when the conversation is over. Never invent information you were not given.";
 
+    /// <summary>The default <see cref="FlowConversationPrompt"/>.</summary>
+    public const string DefaultFlowConversationPrompt =
+        "This call is run by an automated phone menu, which has handed this part of the conversation to you: the " +
+        "messages so far are what the menu and the caller said. Help the caller with what they ask here. When that is " +
+        "dealt with, when they want something you cannot help with here, or when they ask for the menu, call the " +
+        "return_to_menu tool: the menu then carries on, so do not say goodbye. Use transfer_call if they need a person " +
+        "and end_call only if they want to hang up.";
+
     /// <summary>
     /// Base URL of an OpenAI-compatible API (the part before <c>/chat/completions</c>): Ollama
     /// <c>http://localhost:11434/v1</c> (default), vLLM <c>http://host:8000/v1</c>, llama.cpp server
@@ -107,6 +115,12 @@ public sealed record LlmAgentOptions
     /// <summary>How the streamed reply is cut into sentences for speech.</summary>
     public SentenceSplitterOptions SentenceSplitting { get; init; } = SentenceSplitterOptions.Default;
 
+    /// <summary>
+    /// Added to the system message when a dialogue flow hands a state to the model (see
+    /// <see cref="LlmAgentFactory.CreateConversation"/>), before the state's own instructions.
+    /// </summary>
+    public string FlowConversationPrompt { get; init; } = DefaultFlowConversationPrompt;
+
     /// <summary>The system message: <see cref="SystemPrompt"/> and <see cref="Persona"/>.</summary>
     public string Instructions =>
         string.IsNullOrWhiteSpace(Persona) ? SystemPrompt : SystemPrompt.TrimEnd() + "\n\n" + Persona.Trim();
@@ -122,6 +136,7 @@ public sealed record LlmAgentOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(Model, nameof(Model));
         ArgumentNullException.ThrowIfNull(SystemPrompt, nameof(SystemPrompt));
         ArgumentException.ThrowIfNullOrWhiteSpace(CallAnsweredMessage, nameof(CallAnsweredMessage));
+        ArgumentNullException.ThrowIfNull(FlowConversationPrompt, nameof(FlowConversationPrompt));
         ArgumentException.ThrowIfNullOrWhiteSpace(FallbackText, nameof(FallbackText));
         ArgumentException.ThrowIfNullOrWhiteSpace(GoodbyeText, nameof(GoodbyeText));
         ArgumentNullException.ThrowIfNull(SentenceSplitting, nameof(SentenceSplitting));

@@ -28,6 +28,10 @@ namespace AudioFlow.Engines.Agents.Llm;
 /// the session stays usable. Cancelling <see cref="RespondAsync"/> (barge-in) cancels the HTTP request and ends the
 /// enumeration with <see cref="OperationCanceledException"/>; the history keeps the sentences already yielded until
 /// <see cref="ReplyInterrupted"/> says what was heard.</item>
+/// <item><b>Flow conversations.</b> A session from <see cref="LlmAgentFactory.CreateConversation"/> holds one state
+/// of a dialogue flow: its system message adds <see cref="LlmAgentOptions.FlowConversationPrompt"/> and the state's
+/// instructions, its history starts with the flow's dialogue, and it offers <c>return_to_menu</c> instead of
+/// <c>end_conversation</c>. Either tool yields <see cref="ReturnToFlow"/> and ends the session.</item>
 /// </list>
 /// Called by one call at a time; <see cref="ReplyInterrupted"/> and <see cref="History"/> may come from another thread.
 /// </summary>
@@ -44,6 +48,8 @@ public sealed class LlmAgentSession : IAgentSession
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly List<ChatMessage> _history = [];
+    private readonly string _instructions;
+    private readonly IReadOnlyList<AITool> _tools;
 
     /// <summary>The assistant messages of the latest response, in order, with what was spoken in each.</summary>
     private readonly List<SpokenMessage> _lastReply = [];
@@ -51,15 +57,55 @@ public sealed class LlmAgentSession : IAgentSession
     private int _silences;
     private volatile bool _ended;
 
-    internal LlmAgentSession(LlmAgentFactory factory, string callId, ILogger logger)
+    internal LlmAgentSession(LlmAgentFactory factory, string callId, ILogger logger, ConversationBrief? brief)
     {
         _factory = factory;
         _options = factory.Options;
         _logger = logger;
         CallId = callId;
+        Brief = brief;
+        _instructions = _options.Instructions;
+        _tools = factory.Tools;
+        if (brief is not null)
+        {
+            _tools = factory.ConversationTools;
+            foreach (string? part in new[] { _options.FlowConversationPrompt, brief.Instructions })
+            {
+                if (!string.IsNullOrWhiteSpace(part))
+                {
+                    _instructions = _instructions.TrimEnd() + "\n\n" + part.Trim();
+                }
+            }
+
+            AddUser(_options.CallAnsweredMessage);
+            foreach (ConversationTurn turn in brief.History)
+            {
+                switch (turn.Kind)
+                {
+                    case ConversationTurnKind.Caller:
+                        AddUser(Collapse(turn.Text) is { Length: > 0 } text ? text : InaudibleMessage);
+                        break;
+                    case ConversationTurnKind.Keypad:
+                        AddUser($"[caller pressed {turn.Text.Trim()}]");
+                        break;
+                    case ConversationTurnKind.Silence:
+                        AddUser(SilenceMessage);
+                        break;
+                    case ConversationTurnKind.Agent when Collapse(turn.Text) is { Length: > 0 } said:
+                        AddAssistant(said);
+                        break;
+                }
+            }
+        }
     }
 
     public string CallId { get; }
+
+    /// <summary>What the dialogue flow handed over, for a flow conversation (<see cref="LlmAgentFactory.CreateConversation"/>); else null.</summary>
+    public ConversationBrief? Brief { get; }
+
+    /// <summary>The system message sent with each request.</summary>
+    public string Instructions => _instructions;
 
     /// <summary>True once the agent transferred the call or hung up; later inputs get no response.</summary>
     public bool IsEnded => _ended;
@@ -220,13 +266,13 @@ public sealed class LlmAgentSession : IAgentSession
         bool spokeAnything = false;
         for (int step = 0; ; step++)
         {
-            bool offerTools = _factory.Tools.Count > 0 && step < _options.MaxToolSteps;
+            bool offerTools = _tools.Count > 0 && step < _options.MaxToolSteps;
             var options = new ChatOptions
             {
                 ModelId = _options.Model,
                 Temperature = _options.Temperature,
                 MaxOutputTokens = _options.MaxOutputTokens,
-                Tools = offerTools ? [.. _factory.Tools] : null,
+                Tools = offerTools ? [.. _tools] : null,
                 ToolMode = offerTools ? ChatToolMode.Auto : null,
             };
 
@@ -362,6 +408,20 @@ public sealed class LlmAgentSession : IAgentSession
                 return "ok: hanging up";
             }
 
+            case LlmCallTools.ReturnToMenu or LlmCallTools.EndConversation when Brief is not null:
+            {
+                if (_callControl is not null)
+                {
+                    return Refused(call);
+                }
+
+                string? summary = call.Name == LlmCallTools.ReturnToMenu ? Argument(call, "summary")?.Trim() : null;
+                _callControl = "the call has already been handed back to the menu";
+                _ended = true;
+                outputs.Add(new ReturnToFlow(string.IsNullOrEmpty(summary) ? null : summary, call.Name));
+                return "ok: the menu takes over the call";
+            }
+
             case LlmCallTools.EndConversation:
             {
                 if (_callControl is not null)
@@ -466,6 +526,19 @@ public sealed class LlmAgentSession : IAgentSession
         _history.Add(new ChatMessage(ChatRole.User, text));
     }
 
+    /// <summary>Adds an assistant message, merged into the previous one if that is a plain assistant message too.</summary>
+    private void AddAssistant(string text)
+    {
+        if (_history.Count > 0 && _history[^1] is { } last && last.Role == ChatRole.Assistant &&
+            last.Contents.All(c => c is TextContent))
+        {
+            last.Contents = [new TextContent(last.Text + " " + text)];
+            return;
+        }
+
+        _history.Add(new ChatMessage(ChatRole.Assistant, text));
+    }
+
     /// <summary>The system message and the (trimmed) history. Must hold the gate.</summary>
     private List<ChatMessage> BuildRequest()
     {
@@ -478,7 +551,7 @@ public sealed class LlmAgentSession : IAgentSession
             _history.RemoveRange(0, firstUser < 0 ? _history.Count : firstUser);
         }
 
-        var messages = new List<ChatMessage>(_history.Count + 1) { new(ChatRole.System, _options.Instructions) };
+        var messages = new List<ChatMessage>(_history.Count + 1) { new(ChatRole.System, _instructions) };
         foreach (ChatMessage message in _history)
         {
             messages.Add(new ChatMessage(message.Role, [.. message.Contents]));

@@ -15,6 +15,9 @@ public static class LlmCallTools
     public const string EndConversation = "end_conversation";
     public const string SendDtmf = "send_dtmf";
 
+    /// <summary>Hands the call back to the dialogue flow; offered only in a conversation a flow delegated (<see cref="ForConversation"/>).</summary>
+    public const string ReturnToMenu = "return_to_menu";
+
     /// <summary>The declarations for <paramref name="options"/> (none when tools are off).</summary>
     public static IReadOnlyList<AITool> For(LlmAgentOptions options)
     {
@@ -61,6 +64,30 @@ public static class LlmCallTools
                 ("digits", new JsonObject { ["type"] = "string", ["description"] = "Digits 0-9, * and #." }, true)));
         }
 
+        return tools;
+    }
+
+    /// <summary>
+    /// The declarations for a conversation a dialogue flow handed over (none when tools are off): those of
+    /// <see cref="For"/> with <c>end_conversation</c> replaced by <c>return_to_menu(summary?)</c>, because the call
+    /// goes on in the flow afterwards. (A model that calls <c>end_conversation</c> anyway also returns to the flow.)
+    /// </summary>
+    public static IReadOnlyList<AITool> ForConversation(LlmAgentOptions options)
+    {
+        var tools = For(options).Where(t => t.Name != EndConversation).ToList();
+        if (tools.Count == 0)
+        {
+            return [];
+        }
+
+        tools.Insert(
+            Math.Min(2, tools.Count),
+            Declare(
+                ReturnToMenu,
+                "Hand the call back to the phone menu, which then carries on: when the caller's request here is dealt " +
+                "with, when they want something you can't help with here, or when they ask for the menu. You may say a " +
+                "short sentence first, but not goodbye: the call goes on.",
+                ("summary", new JsonObject { ["type"] = "string", ["description"] = "One sentence on what the caller wanted and the outcome (optional)." }, false)));
         return tools;
     }
 

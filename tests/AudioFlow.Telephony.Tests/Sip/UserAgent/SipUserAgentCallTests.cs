@@ -169,6 +169,7 @@ public sealed class SipUserAgentCallTests
         var right = new SipDigestClient("trunk", "s3cret").Answer(challenge, "INVITE", $"sip:service@{ua.Udp}")!;
         await peer.SendAsync(peer.Request("INVITE", peer.Sdp(), extraHeaders: $"Authorization: {right}\r\n", cseq: 3, withToTag: false));
         Assert.Equal(200, (await peer.FinalResponseAsync()).StatusCode);
+        await ua.Sink.NextCallAsync();
         Assert.Single(ua.Sink.Calls);
     }
 

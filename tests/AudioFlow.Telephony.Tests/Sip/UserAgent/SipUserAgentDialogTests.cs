@@ -23,23 +23,23 @@ public sealed class SipUserAgentDialogTests
         using var agent = new CancellationTokenSource();
         var speaking = Speak(call, agent.Token);
         var before = await peer.ReceiveRtpAsync(0.5);
-        Assert.True(before.Count >= 15, $"{before.Count} packets before hold");
+        Assert.True(before.Count >= 10, $"{before.Count} packets before hold");
         Assert.True(before[0].Header.Marker);
 
         await peer.SendAsync(peer.Request("INVITE", peer.Sdp(direction: "sendonly")));
         var held = await peer.FinalResponseAsync();
         Assert.Equal(200, held.StatusCode);
         Assert.Contains("a=recvonly", SipPeer.SdpText(held));
-        await peer.SendAsync(peer.Request("ACK", cseq: held.CSeq!.Value.Number));
-        await Task.Delay(100);
+        await peer.SendAsync(peer.Request("ACK", cseq: (int)held.CSeq!.Value.Number));
+        await peer.ReceiveRtpAsync(0.2); // what was on its way before the hold
         Assert.Empty(await peer.ReceiveRtpAsync(0.5));
 
         await peer.SendAsync(peer.Request("INVITE", peer.Sdp(direction: "sendrecv")));
         var resumed = await peer.FinalResponseAsync();
         Assert.Contains("a=sendrecv", SipPeer.SdpText(resumed));
-        await peer.SendAsync(peer.Request("ACK", cseq: resumed.CSeq!.Value.Number));
+        await peer.SendAsync(peer.Request("ACK", cseq: (int)resumed.CSeq!.Value.Number));
         var after = await peer.ReceiveRtpAsync(0.5);
-        Assert.True(after.Count >= 15, $"{after.Count} packets after resume");
+        Assert.True(after.Count >= 10, $"{after.Count} packets after resume");
         Assert.True(after[0].Header.Marker, "the first packet after resuming starts a talkspurt");
         var last = before[^1].Header;
         Assert.True(unchecked(after[0].Header.Timestamp - last.Timestamp) >= 160 * 25, "timestamps jump by the time on hold");
@@ -133,7 +133,9 @@ public sealed class SipUserAgentDialogTests
 
         using var caller = SipPeer.Udp(ua.Udp);
         await caller.CallAsync();
-        await caller.SendAsync(caller.Request("INFO", "Signal=1\r\n", "application/dtmf-relay", cseq: 1));
+        await caller.SendAsync(caller.Request("INFO", "Signal=1\r\n", "application/dtmf-relay", cseq: 5));
+        Assert.Equal(200, (await caller.FinalResponseAsync("INFO")).StatusCode);
+        await caller.SendAsync(caller.Request("INFO", "Signal=2\r\n", "application/dtmf-relay", cseq: 3));
         Assert.Equal(500, (await caller.FinalResponseAsync("INFO")).StatusCode);
     }
 
