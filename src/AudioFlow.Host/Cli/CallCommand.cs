@@ -18,7 +18,7 @@ public static class CallCommand
 
     private static readonly Option<string> Wav = new("--wav") { Description = "The caller's speech (WAV, 8-48 kHz)", Required = true };
     private static readonly Option<string?> Out = new("--out") { Description = "Write what the caller heard to this WAV file" };
-    private static readonly Option<string?> Flow = new("--flow") { Description = "Dialogue flow file (YAML/JSON) instead of the configured one" };
+    private static readonly Option<string?> Flow = new("--flow") { Description = "Dialogue flow file (YAML/JSON), or embedded:front-desk-assistant.yaml, instead of the configured one" };
     private static readonly Option<bool> JsonOutput = new("--json") { Description = "Print one JSON object with the call's results" };
     private static readonly Option<bool> Fast = new("--fast") { Description = $"Run the call {FastSpeed}x faster than real time" };
     private static readonly Option<double?> Speed = new("--speed") { Description = "Run the call this many times faster than real time (1-20)" };
@@ -56,12 +56,18 @@ public static class CallCommand
         var overrides = new List<string> { $"akka.loglevel = {(parse.GetValue(Verbose) ? "INFO" : "WARNING")}" };
         if (parse.GetValue(Flow) is { } flow)
         {
-            if (!File.Exists(flow))
+            if (flow.StartsWith(AudioFlow.Engines.Agents.Flow.FlowLoader.EmbeddedPrefix, StringComparison.Ordinal))
+            {
+                overrides.Add($"audioflow.engines.flow.file = \"{flow}\"");
+            }
+            else if (!File.Exists(flow))
             {
                 throw new UsageException($"flow file not found: {flow}");
             }
-
-            overrides.Add($"audioflow.engines.flow.file = \"{Path.GetFullPath(flow).Replace("\\", "\\\\")}\"");
+            else
+            {
+                overrides.Add($"audioflow.engines.flow.file = \"{Path.GetFullPath(flow).Replace("\\", "\\\\")}\"");
+            }
         }
 
         AddEngineOverrides(parse, overrides);

@@ -83,7 +83,8 @@ public sealed record EngineOptions(
                 LengthScale = r.Float("piper.length-scale", v => v is >= 0.25f and <= 4, "between 0.25 and 4"),
             },
             Agent: OneOf(r, "agent", AgentEngines),
-            FlowFile: string.IsNullOrWhiteSpace(flowFile) ? null : AudioFlowHome.Resolve(flowFile),
+            FlowFile: string.IsNullOrWhiteSpace(flowFile) ? null
+                : flowFile.StartsWith(FlowLoader.EmbeddedPrefix, StringComparison.Ordinal) ? flowFile : AudioFlowHome.Resolve(flowFile),
             Flow: new FlowAgentOptions { MinConfidence = r.Float("flow.min-confidence", v => v is >= 0 and <= 1, "between 0 and 1") },
             Llm: new LlmAgentOptions
             {
