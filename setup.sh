@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 runtime_packages=(libespeak-ng1 espeak-ng-data libflite1 libpocketsphinx3 pocketsphinx-en-us nodejs npm ca-certificates)
-test_packages=(sox libsox-fmt-all flite espeak-ng ffmpeg python3 python3-numpy python3-onnx postgresql openssl)
+test_packages=(sox libsox-fmt-all flite espeak-ng ffmpeg python3 python3-numpy python3-onnx postgresql openssl sip-tester baresip-core kamailio)
 
 packages=("${runtime_packages[@]}")
 if [ "${1:-}" = "--test" ]; then

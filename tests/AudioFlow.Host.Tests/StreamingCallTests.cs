@@ -52,6 +52,15 @@ public sealed class StreamingCallTests : IAsyncLifetime
             Assert.Equal(0, call.GetProperty("lateFrames").GetInt32());
             Assert.NotEmpty(call.GetProperty("replyLatencyMs").EnumerateArray());
             var report = await ServerReport(call);
+            if (provider is "vobiz" or "plivo")
+            {
+                // The simulator posts StartStream to the status callback URL the answer gave it, like the provider.
+                using var http = new HttpClient();
+                var journal = await http.GetStringAsync(_server.Url($"/api/calls/{Uri.EscapeDataString(call.GetProperty("serverCallId").GetString()!)}"));
+                Assert.Contains("\"ProviderCallback\"", journal);
+                Assert.Contains("StartStream", journal);
+            }
+
             var greeting = report.GetProperty("replies")[0];
             Assert.True(greeting.GetProperty("interrupted").GetBoolean(), $"{provider}: greeting not marked interrupted");
             Assert.Contains("Monday", report.GetProperty("replies").EnumerateArray().Last().GetProperty("text").GetString());

@@ -57,7 +57,7 @@ public sealed class ProviderCallSimulator(DialOptions options, HttpClient http)
         var completed = false;
         try
         {
-            var (streamUrl, parameters, format) = await AnswerAsync(callId, cancellationToken).ConfigureAwait(false);
+            var (streamUrl, parameters, format, statusCallback) = await AnswerAsync(callId, cancellationToken).ConfigureAwait(false);
             var codec = PayloadCodec.For(format);
             _frameBytes = codec.BytesFor(FrameDuration.Samples(format.SampleRate));
             _playout = new SimulatedPlayout(_frameBytes);
@@ -75,6 +75,18 @@ public sealed class ProviderCallSimulator(DialOptions options, HttpClient http)
 
             await SendAsync(_provider.Start(new ProviderStreamStart(callId, _streamId, format) { Parameters = parameters, From = "+15550100", To = "+15550199" }),
                 cancellationToken).ConfigureAwait(false);
+            if (statusCallback is not null)
+            {
+                // Like Vobiz/Plivo: the stream's status callback reports StartStream.
+                using var status = await http.PostAsync(statusCallback, new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["Event"] = "StartStream", ["CallUUID"] = callId, ["StreamId"] = _streamId,
+                }), cancellationToken).ConfigureAwait(false);
+                if (!status.IsSuccessStatusCode)
+                {
+                    Error($"status callback returned {(int)status.StatusCode}");
+                }
+            }
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var receiving = ReceiveLoopAsync(stop.Token);
             framesSent = await PaceAsync(codec, format, receiving, stop.Token).ConfigureAwait(false);
@@ -101,7 +113,7 @@ public sealed class ProviderCallSimulator(DialOptions options, HttpClient http)
     }
 
     /// <summary>POSTs the answer webhook the way the provider would and reads the stream URL out of the XML.</summary>
-    private async Task<(Uri Url, Dictionary<string, string> Parameters, MediaFormat Format)> AnswerAsync(string callId, CancellationToken ct)
+    private async Task<(Uri Url, Dictionary<string, string> Parameters, MediaFormat Format, Uri? StatusCallback)> AnswerAsync(string callId, CancellationToken ct)
     {
         var form = options.Provider switch
         {
@@ -127,7 +139,8 @@ public sealed class ProviderCallSimulator(DialOptions options, HttpClient http)
         var parameters = stream.Elements("Parameter").ToDictionary(p => (string)p.Attribute("name")!, p => (string)p.Attribute("value")!);
         var url = (string?)stream.Attribute("url") ?? stream.Value.Trim();
         var format = (string?)stream.Attribute("contentType") is { } contentType ? ContentTypes.Parse(contentType) : options.Format;
-        return (new Uri(url), parameters, format);
+        var statusCallback = (string?)stream.Attribute("statusCallbackUrl") is { Length: > 0 } status ? new Uri(status) : null;
+        return (new Uri(url), parameters, format, statusCallback);
     }
 
     private void Sign(HttpRequestMessage request, string token, Dictionary<string, string> form)

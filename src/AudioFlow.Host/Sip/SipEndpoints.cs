@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AudioFlow.Telephony.Rtp.Session;
 
 namespace AudioFlow.Host.Sip;
 
@@ -28,12 +29,22 @@ public static class SipEndpoints
             }
 
             var registration = server.Registration;
+            var clock = server.UserAgent.Options.Rtp.Clock ?? RtpMediaClock.Shared;
             return Results.Text(JsonSerializer.Serialize(new
             {
                 enabled = true,
                 listening = server.LocalEndPoints.Select(e => e.ToString()),
                 activeCalls = server.UserAgent.ActiveCallCount,
                 rtpPortsInUse = server.UserAgent.Ports.InUse,
+                mediaClock = new
+                {
+                    sessions = clock.Count,
+                    ticks = clock.Ticks,
+                    lateTicks = clock.LateTicks,
+                    maxLatenessMs = Math.Round(clock.MaxLateness.TotalMilliseconds, 1),
+                    overruns = clock.Overruns,
+                    maxTickWorkMs = Math.Round(clock.MaxTickWork.TotalMilliseconds, 2),
+                },
                 registration = registration is null ? null : new
                 {
                     registered = registration.IsRegistered,

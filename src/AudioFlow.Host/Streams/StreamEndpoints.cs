@@ -1,3 +1,6 @@
+using Akka.Actor;
+using Akka.Hosting;
+using AudioFlow.Pipeline.Calls;
 using AudioFlow.Telephony.Providers.Auth;
 using AudioFlow.Telephony.Providers.Control;
 using AudioFlow.Telephony.Streams;
@@ -82,7 +85,7 @@ public static class StreamEndpoints
 
     /// <summary>Status and hang-up callbacks: accepted, logged with the provider's ids (the call's journal picks them up).</summary>
     private static async Task<IResult> Callback(HttpRequest request, string provider, string? token, StreamsOptions options,
-        StreamSecurity security, ILoggerFactory loggers)
+        StreamSecurity security, ILoggerFactory loggers, IRequiredActor<CallsSupervisor> calls)
     {
         if (!StreamDialects.TryGet(provider, out _))
         {
@@ -98,12 +101,15 @@ public static class StreamEndpoints
         }
 
         var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
-        var fields = form is null
-            ? "(no form)"
-            : string.Join(", ", form.Where(f => f.Key is "Event" or "CallUUID" or "CallSid" or "StreamID" or "StreamId" or "CallStatus"
-                or "HangupCause" or "Duration" or "Status" or "call_control_id").Select(f => $"{f.Key}={f.Value}"));
-        loggers.CreateLogger("AudioFlow.Streams").LogInformation("{Provider} {Kind} callback: {Fields}", provider,
-            request.Path.Value!.Contains("/hangup", StringComparison.Ordinal) ? "hang-up" : "status", fields);
+        var kind = request.Path.Value!.Contains("/hangup", StringComparison.Ordinal) ? "hang-up" : "status";
+        var fields = form?.Where(f => f.Key is "Event" or "CallUUID" or "CallSid" or "StreamID" or "StreamId" or "CallStatus"
+                or "HangupCause" or "Duration" or "Status" or "call_control_id")
+            .ToDictionary(f => f.Key, f => f.Value.ToString()) ?? [];
+        var providerCallId = fields.GetValueOrDefault("CallUUID") ?? fields.GetValueOrDefault("CallSid") ?? fields.GetValueOrDefault("call_control_id");
+        var routed = providerCallId is not null && (await (await calls.GetAsync()).Ask<ProviderCallbackRouted>(
+            new ProviderCallbackReceived(providerCallId, $"{provider} {kind}", fields), TimeSpan.FromSeconds(5))).ToActiveCall;
+        loggers.CreateLogger("AudioFlow.Streams").LogInformation("{Provider} {Kind} callback ({Routed}): {Fields}", provider, kind,
+            routed ? "journaled on its call" : "no running call", string.Join(", ", fields.Select(f => $"{f.Key}={f.Value}")));
         return Results.Ok();
     }
 

@@ -39,6 +39,7 @@ public sealed class CallActor : ReceiveActor
         Receive<GraphFinished>(OnGraphFinished);
         Receive<ApologyFinished>(_ => Finish());
         Receive<EndRecorded>(_ => Stop());
+        Receive<ProviderCallbackReceived>(callback => _call.Journal.Record(new ProviderCallback(callback.Kind, callback.Fields)));
         Receive<EndCall>(end => _ = _channel.SendAsync(new HangUp(end.Reason)));
     }
 

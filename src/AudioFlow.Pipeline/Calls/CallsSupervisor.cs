@@ -17,6 +17,12 @@ public sealed class CallsSupervisor : ReceiveActor
     public const int RecentCallsKept = 1000;
 
     private readonly Dictionary<IActorRef, (string CallId, IActorRef Requester)> _calls = [];
+    private readonly Dictionary<string, IActorRef> _byProviderCallId = [];
+
+    /// <summary>Provider callbacks that arrived before their call was registered (the stream's start races the webhook).</summary>
+    private readonly List<(DateTime At, ProviderCallbackReceived Callback)> _early = [];
+    private static readonly TimeSpan EarlyCallbackWindow = TimeSpan.FromSeconds(10);
+    private const int MaxEarlyCallbacks = 1000;
     private readonly LinkedList<CallStats> _recent = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -33,6 +39,15 @@ public sealed class CallsSupervisor : ReceiveActor
             var call = Context.ActorOf(CallActor.Props(channel, engines, options, start.Clock ?? CallClock.RealTime, journal), name);
             Context.Watch(call);
             _calls[call] = (start.Channel.CallId, Sender);
+            if (start.Channel.ProviderCallId is { } providerCallId)
+            {
+                _byProviderCallId[providerCallId] = call;
+                foreach (var early in _early.Where(e => e.Callback.ProviderCallId == providerCallId).ToArray())
+                {
+                    call.Tell(early.Callback);
+                    _early.Remove(early);
+                }
+            }
             Sender.Tell(new CallAccepted(start.Channel.CallId, call));
         });
         Receive<CallFinished>(finished =>
@@ -50,7 +65,31 @@ public sealed class CallsSupervisor : ReceiveActor
         });
         Receive<GetRecentCalls>(get => Sender.Tell(new RecentCalls(
             _recent.Where(s => get.CallId is null || s.CallId == get.CallId).Take(get.Limit).ToArray())));
-        Receive<Terminated>(terminated => _calls.Remove(terminated.ActorRef));
+        Receive<Terminated>(terminated =>
+        {
+            _calls.Remove(terminated.ActorRef);
+            foreach (var id in _byProviderCallId.Where(p => p.Value.Equals(terminated.ActorRef)).Select(p => p.Key).ToArray())
+            {
+                _byProviderCallId.Remove(id);
+            }
+        });
+        Receive<ProviderCallbackReceived>(callback =>
+        {
+            if (_byProviderCallId.TryGetValue(callback.ProviderCallId, out var call))
+            {
+                call.Forward(callback);
+            }
+            else
+            {
+                _early.RemoveAll(e => DateTime.UtcNow - e.At > EarlyCallbackWindow);
+                if (_early.Count < MaxEarlyCallbacks)
+                {
+                    _early.Add((DateTime.UtcNow, callback));
+                }
+            }
+
+            Sender.Tell(new ProviderCallbackRouted(call is not null));
+        });
         Receive<GetActiveCalls>(_ => Sender.Tell(new ActiveCalls(_calls.Values.Select(c => c.CallId).ToArray())));
     }
 
@@ -72,6 +111,11 @@ public sealed record CallAccepted(string CallId, IActorRef Call);
 public sealed record GetActiveCalls;
 
 public sealed record ActiveCalls(IReadOnlyList<string> CallIds);
+
+/// <summary>A provider's status/hang-up callback for the call it knows as <paramref name="ProviderCallId"/>: journaled on that call if it is running here.</summary>
+public sealed record ProviderCallbackReceived(string ProviderCallId, string Kind, IReadOnlyDictionary<string, string> Fields);
+
+public sealed record ProviderCallbackRouted(bool ToActiveCall);
 
 /// <summary>The most recently finished calls (newest first), optionally only the one with <paramref name="CallId"/>.</summary>
 public sealed record GetRecentCalls(int Limit = 100, string? CallId = null);

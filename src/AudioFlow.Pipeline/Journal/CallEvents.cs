@@ -33,5 +33,8 @@ public sealed record TransportError(string Kind, string Detail) : CallEvent;
 
 public sealed record RecordingSaved(string Path, double DurationMs) : CallEvent;
 
+/// <summary>A status or hang-up callback the telephony provider posted about the call (its fields as sent).</summary>
+public sealed record ProviderCallback(string Kind, IReadOnlyDictionary<string, string> Fields) : CallEvent;
+
 /// <summary>The call is over. Always the last event of a call's journal.</summary>
 public sealed record CallEnded(string Reason, double DurationMs, long FramesReceived, long FramesAnalyzed, int Turns, int Restarts) : CallEvent;

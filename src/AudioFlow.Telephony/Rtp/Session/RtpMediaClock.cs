@@ -33,6 +33,8 @@ public sealed class RtpMediaClock : IDisposable
     private long _ticks;
     private long _overruns;
     private long _maxTickWork;
+    private long _lateTicks;
+    private long _maxLateness;
 
     /// <summary>A clock with the given period (20 ms for audio frames).</summary>
     public RtpMediaClock(TimeSpan? period = null)
@@ -58,6 +60,12 @@ public sealed class RtpMediaClock : IDisposable
 
     /// <summary>The longest time one tick's work took.</summary>
     public TimeSpan MaxTickWork => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _maxTickWork));
+
+    /// <summary>Ticks that came more than one period after their scheduled time (the thread was not scheduled in time).</summary>
+    public long LateTicks => Interlocked.Read(ref _lateTicks);
+
+    /// <summary>The largest delay of a tick behind its schedule.</summary>
+    public TimeSpan MaxLateness => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _maxLateness));
 
     public void Add(IRtpClockListener listener)
     {
@@ -120,7 +128,19 @@ public sealed class RtpMediaClock : IDisposable
                 Thread.Sleep(ms);
                 now = Stopwatch.GetTimestamp();
             }
-            else if (-wait > _periodTicks * 10)
+
+            var lateness = now - next;
+            if (lateness > _periodTicks)
+            {
+                Interlocked.Increment(ref _lateTicks);
+            }
+
+            if (lateness > Interlocked.Read(ref _maxLateness))
+            {
+                Interlocked.Exchange(ref _maxLateness, lateness);
+            }
+
+            if (lateness > _periodTicks * 10)
             {
                 next = now; // far behind: restart the schedule, listeners catch up by elapsed time
             }

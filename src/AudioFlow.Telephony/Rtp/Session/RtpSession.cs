@@ -39,6 +39,9 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
 {
     private const int MaxCatchUpFrames = 10;
     private const int LateTalkspurtFrames = 3;
+
+    /// <summary>A frame delivered more than this many frame times after it was due is late (the pipeline's 60 ms budget).</summary>
+    private const int LateThresholdFrames = 3;
     private static readonly TimeSpan FrameTime = TimeSpan.FromMilliseconds(20);
 
     private readonly object _gate = new();
@@ -103,6 +106,7 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
     private long _framesLost;
     private long _framesEmpty;
     private long _lateTicks;
+    private long _maxBehind;
     private long _skippedFrames;
     private long _framesSent;
     private long _droppedOutbound;
@@ -515,7 +519,13 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
             return;
         }
 
-        if (due >= LateTalkspurtFrames)
+        var behind = now - (_startedAt + _framesPulled * _frameTicks);
+        if (behind > _maxBehind)
+        {
+            _maxBehind = behind;
+        }
+
+        if (behind > LateThresholdFrames * _frameTicks)
         {
             _lateTicks++;
             RtpSessionMetrics.LateTicks.Add(1);
@@ -566,6 +576,11 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
 
         _dtmfEvents.Clear();
         _teReceiver?.Poll(Arrival(now), _dtmfEvents);
+        if (_framesPulled % 50 != 0)
+        {
+            return; // the jitter buffer's counters go to the metrics once a second
+        }
+
         var stats = _jitter.Statistics;
         if (stats.FramesLost > _lostReported)
         {
@@ -1019,6 +1034,7 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
                     JitterMs = Math.Round(jitter.Jitter.TotalMilliseconds, 2),
                     JitterBufferDelayMs = Math.Round(jitter.TargetDelay.TotalMilliseconds, 1),
                     LateTicks = _lateTicks,
+                    MaxDeliveryDelayMs = Math.Round(Stopwatch.GetElapsedTime(0, _maxBehind).TotalMilliseconds, 1),
                     SkippedFrames = _skippedFrames,
                     FramesSent = _framesSent,
                     FramesDroppedOutbound = _droppedOutbound,

@@ -63,7 +63,7 @@ public static class RtpSessionMetrics
     /// <summary>Agent frames dropped: cleared by barge-in, on hold, or over the queue bound.</summary>
     public static readonly Counter<long> OutboundDropped = Meter.CreateCounter<long>("audioflow.rtp.outbound_dropped");
 
-    /// <summary>Media clock ticks that came more than one frame late for a session (frames then catch up).</summary>
+    /// <summary>Ticks that delivered a session's frame more than 60 ms after it was due (frames then catch up).</summary>
     public static readonly Counter<long> LateTicks = Meter.CreateCounter<long>("audioflow.rtp.late_ticks");
 
     internal static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);

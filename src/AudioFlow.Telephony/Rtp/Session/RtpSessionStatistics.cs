@@ -38,8 +38,11 @@ public sealed record RtpSessionStatistics
     /// <summary>The jitter buffer's current target delay, ms.</summary>
     public double JitterBufferDelayMs { get; init; }
 
-    /// <summary>Ticks that came more than one frame late (frames were then delivered in a catch-up burst).</summary>
+    /// <summary>Ticks that delivered a frame more than 60 ms after it was due (the frames then came in a catch-up burst).</summary>
     public long LateTicks { get; init; }
+
+    /// <summary>The longest a frame waited past its due time before it was delivered to the call, ms.</summary>
+    public double MaxDeliveryDelayMs { get; init; }
 
     /// <summary>Frames skipped because a tick came so late that catching up would have flooded the call.</summary>
     public long SkippedFrames { get; init; }

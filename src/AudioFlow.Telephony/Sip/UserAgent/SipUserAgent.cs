@@ -556,7 +556,7 @@ public sealed class SipUserAgent : ISipTransactionUser
         }
         else
         {
-            _logger.LogInformation("[call {CallId}] transfer to {Target} in progress: {Status}", call.CallId, transfer.Target, statusLine);
+            _logger.LogInformation("[call {CallId}] transfer in progress: {Status}", call.CallId, statusLine);
         }
     }
 
@@ -704,14 +704,14 @@ public sealed class SipUserAgent : ISipTransactionUser
         if (ReferTarget(target, call.Dialog) is not { } referTo)
         {
             SipCallMetrics.Transfers.Add(1, SipCallMetrics.Tag("result", "failed"));
-            _logger.LogWarning("[call {CallId}] transfer impossible: '{Target}' is neither a SIP/tel URI nor a number", call.CallId, target);
+            _logger.LogWarning("[call {CallId}] transfer impossible: the target is neither a SIP/tel URI nor a number", call.CallId);
             channel.Deliver(new TransferResult(target, false, "not a SIP URI or phone number"));
             return;
         }
 
         var transfer = new SipTransfer(target, referTo);
         call.Transfer = transfer;
-        _logger.LogInformation("[call {CallId}] blind transfer: REFER to {ReferTo}", call.CallId, referTo);
+        _logger.LogInformation("[call {CallId}] blind transfer: REFER sent", call.CallId);
         _ = RunTransferAsync(call, transfer);
     }
 
@@ -781,7 +781,7 @@ public sealed class SipUserAgent : ISipTransactionUser
         call.Transfer = null;
         transfer.Timeout.Cancel();
         SipCallMetrics.Transfers.Add(1, SipCallMetrics.Tag("result", "succeeded"));
-        _logger.LogInformation("[call {CallId}] transferred to {Target}: {Detail}", call.CallId, transfer.Target, detail);
+        _logger.LogInformation("[call {CallId}] transferred: {Detail}", call.CallId, detail);
         call.Channel?.Deliver(new TransferResult(transfer.Target, true, detail));
         EndCall(call, $"transferred to {transfer.Target}", "transferred", sendBye: true);
     }
@@ -796,7 +796,7 @@ public sealed class SipUserAgent : ISipTransactionUser
         call.Transfer = null;
         transfer.Timeout.Cancel();
         SipCallMetrics.Transfers.Add(1, SipCallMetrics.Tag("result", result));
-        _logger.LogWarning("[call {CallId}] transfer to {Target} failed: {Detail}; the call goes on", call.CallId, transfer.Target, detail);
+        _logger.LogWarning("[call {CallId}] transfer failed: {Detail}; the call goes on", call.CallId, detail);
         call.Channel?.Deliver(new TransferResult(transfer.Target, false, detail));
     }
 
@@ -852,7 +852,7 @@ public sealed class SipUserAgent : ISipTransactionUser
         }
 
         call.Channel?.Finish(reason);
-        _logger.LogInformation("[call {CallId}] ended: {Reason}", call.CallId, reason);
+        _logger.LogInformation("[call {CallId}] ended: {Reason}", call.CallId, kind == "transferred" ? "transferred" : reason); // no numbers in log text
         _ = FinishCallAsync(call, sendBye, drainFirst);
     }
 

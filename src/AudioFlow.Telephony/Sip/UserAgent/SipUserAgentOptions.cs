@@ -68,7 +68,7 @@ public sealed record SipUserAgentOptions
     public RtpSessionOptions Rtp { get; init; } = new();
 
     /// <summary>Finished calls kept for <see cref="SipUserAgent.RecentCalls"/>.</summary>
-    public int RecentCallsKept { get; init; } = 200;
+    public int RecentCallsKept { get; init; } = 1000;
 
     internal void Validate()
     {
