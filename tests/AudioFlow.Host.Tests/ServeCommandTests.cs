@@ -14,7 +14,7 @@ public sealed class ServeCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = AudioflowProcess.Start("serve", "-c", "audioflow.http.port = 0");
+        _server = AudioflowProcess.Start("serve", "-c", "audioflow.http.port = 0", "-c", "audioflow.sip.enabled = off");
         var started = Stopwatch.StartNew();
         while (_base is null && started.Elapsed < TimeSpan.FromSeconds(60))
         {

@@ -94,7 +94,7 @@ public sealed class PacedPlayoutStage(CallContext call) : GraphStage<FlowShape<R
         private bool _clockRunning;
         private TimeSpan _playStart;
         private long _framesSinceStart;
-        private TimeSpan _lastMediaSentAt = TimeSpan.MinValue;
+        private TimeSpan? _lastMediaSentAt;
 
         public Logic(PacedPlayoutStage stage) : base(stage.Shape)
         {
@@ -282,7 +282,7 @@ public sealed class PacedPlayoutStage(CallContext call) : GraphStage<FlowShape<R
             }
 
             var unsentMedia = _outbox.Count(c => c is OutboundMedia);
-            var stillAudible = now - _lastMediaSentAt <= _call.Options.Playout.Lead + FrameTime;
+            var stillAudible = _lastMediaSentAt is { } lastSent && now - lastSent <= _call.Options.Playout.Lead + FrameTime;
             _queue.Clear();
             _queuedFrames = 0;
             _clockRunning = false;

@@ -20,7 +20,13 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(params string[] settings)
     {
+        // SIP stays off unless the test configures it: parallel servers would all want the default port 5060.
         var args = new List<string> { "serve", "-c", "audioflow.http.port = 0" };
+        if (!settings.Any(s => s.Contains("audioflow.sip", StringComparison.Ordinal)))
+        {
+            args.AddRange(["-c", "audioflow.sip.enabled = off"]);
+        }
+
         foreach (var setting in settings)
         {
             args.AddRange(["-c", setting]);

@@ -89,6 +89,18 @@ public sealed class CallEndToEndTests(LiveNode node)
         Assert.Equal(0, outcome.CallerFramesLost);
     }
 
+    [Fact]
+    public async Task A_caller_who_talks_from_the_first_moment_before_any_agent_audio_is_answered_normally()
+    {
+        var format = MediaFormat.Pcmu8k;
+        var script = new CallerScript { SpeakAfterGreeting = false, SpeakAt = TimeSpan.Zero };
+        var outcome = await node.Runner(TestConfig.Pipeline()).RunAsync(node.Say("opening hours please", format), format, script, Fast, CancellationToken.None);
+
+        Assert.StartsWith("caller hung up", outcome.Stats.EndReason);
+        Assert.Empty(outcome.Stats.Restarts);
+        Assert.Contains(outcome.Stats.Replies, r => r.TurnNumber == 1 && r.Text.Contains("Monday"));
+    }
+
     /// <summary>Media time of the first 10 ms block of <paramref name="pcm"/> loud enough to be speech.</summary>
     private static TimeSpan SpeechOnset(short[] pcm, int sampleRate)
     {

@@ -79,6 +79,7 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
     private bool _running;
     private bool _stopped;
     private long _startedAt;
+    private long _pullEpoch;
     private long _framesPulled;
 
     private bool _talkspurt;
@@ -513,13 +514,18 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
 
     private void TickInbound(long now)
     {
-        var due = (now - _startedAt) / _frameTicks + 1 - _framesPulled;
+        if (_framesPulled == 0)
+        {
+            _pullEpoch = now; // frames are due on the clock's ticks from the first one on
+        }
+
+        var due = (now - _pullEpoch) / _frameTicks + 1 - _framesPulled;
         if (due <= 0)
         {
             return;
         }
 
-        var behind = now - (_startedAt + _framesPulled * _frameTicks);
+        var behind = now - (_pullEpoch + _framesPulled * _frameTicks);
         if (behind > _maxBehind)
         {
             _maxBehind = behind;

@@ -23,7 +23,7 @@ public sealed class SipUserAgentDialogTests
         using var agent = new CancellationTokenSource();
         var speaking = Speak(call, agent.Token);
         var before = await peer.ReceiveRtpAsync(0.5);
-        Assert.True(before.Count >= 10, $"{before.Count} packets before hold");
+        Assert.True(before.Count >= 5, $"{before.Count} packets before hold");
         Assert.True(before[0].Header.Marker);
 
         await peer.SendAsync(peer.Request("INVITE", peer.Sdp(direction: "sendonly")));
@@ -39,10 +39,10 @@ public sealed class SipUserAgentDialogTests
         Assert.Contains("a=sendrecv", SipPeer.SdpText(resumed));
         await peer.SendAsync(peer.Request("ACK", cseq: (int)resumed.CSeq!.Value.Number));
         var after = await peer.ReceiveRtpAsync(0.5);
-        Assert.True(after.Count >= 10, $"{after.Count} packets after resume");
+        Assert.True(after.Count >= 5, $"{after.Count} packets after resume");
         Assert.True(after[0].Header.Marker, "the first packet after resuming starts a talkspurt");
         var last = before[^1].Header;
-        Assert.True(unchecked(after[0].Header.Timestamp - last.Timestamp) >= 160 * 25, "timestamps jump by the time on hold");
+        Assert.True(unchecked(after[0].Header.Timestamp - last.Timestamp) >= 160 * 25, "timestamps jump by the time on hold (at least 0.5 s)");
         agent.Cancel();
         await speaking;
     }
