@@ -2,8 +2,7 @@
 # Load test of the SIP trunk path: starts `audioflow serve` (Release) with SIP on loopback, runs sipp
 # (uac_pcmu_rtpstream.xml from ../shared/sip: INVITE, 8 kHz µ-law RTP both ways, BYE after ~6 s; the caller's audio is
 # ../shared/sip/audio/hello.ul after 1.5 s of silence, so that callers speak after the greeting has started, as real
-# callers do: a barge-in before the greeting's first frame crashes the call graph, PacedPlayoutStage computes
-# now - TimeSpan.MinValue) at a steady call rate
+# callers do) at a steady call rate
 # so that N calls are up at once, samples the server's CPU and memory, and prints the verdict from the server's own
 # counters: every call answered and completed; 0 frames the jitter buffer had to report lost, 0 packets that arrived
 # too late to play, 0 caller frames delivered more than 60 ms late (GET /api/sip/calls); 0 late agent frames
