@@ -44,9 +44,7 @@ public static class BenchCommand
         var config = GlobalOptions.LoadConfig(parse, "akka.loglevel = WARNING");
         await using var node = AudioFlowNode.Start(config);
         var format = MediaFormat.Pcmu8k;
-        var speech = parse.GetValue(Wav) is { } path
-            ? ToWire(CallerAudio.Read(path), format)
-            : ToWire((node.Engines.Synthesizer.Synthesize(DefaultUtterance, cancellation), node.Engines.Synthesizer.SampleRate), format);
+        var speech = CallerAudio.ForCaller(parse.GetValue(Wav), node.Engines.Synthesizer, DefaultUtterance, format, cancellation);
 
         var outcomes = new List<LoopbackCallOutcome>();
         var started = Stopwatch.GetTimestamp();
@@ -74,8 +72,6 @@ public static class BenchCommand
         return 0;
     }
 
-    private static short[] ToWire((short[] Pcm, int Rate) audio, MediaFormat format) =>
-        OutboundSpeech.ToRate(audio.Pcm, audio.Rate, format.SampleRate);
 }
 
 /// <summary>Latency percentiles over the first caller turn of each call (ms).</summary>

@@ -1,4 +1,7 @@
+using AudioFlow.Audio.Channel;
 using AudioFlow.Audio.Wav;
+using AudioFlow.Engines.Tts;
+using AudioFlow.Pipeline.Calls;
 
 namespace AudioFlow.Host.Cli;
 
@@ -7,6 +10,16 @@ public static class CallerAudio
 {
     public const int MinSampleRate = 8000;
     public const int MaxSampleRate = 48000;
+
+    /// <summary>
+    /// A simulated caller's speech at <paramref name="format"/>'s rate: the recording at <paramref name="path"/>, or (when
+    /// null) <paramref name="voice"/> saying <paramref name="utterance"/>.
+    /// </summary>
+    public static short[] ForCaller(string? path, ISpeechSynthesizer voice, string utterance, MediaFormat format, CancellationToken cancellationToken)
+    {
+        var (pcm, rate) = path is null ? (voice.Synthesize(utterance, cancellationToken), voice.SampleRate) : Read(path);
+        return OutboundSpeech.ToRate(pcm, rate, format.SampleRate);
+    }
 
     /// <summary>Mono PCM16 of <paramref name="path"/> and its sample rate.</summary>
     public static (short[] Pcm, int SampleRate) Read(string path)

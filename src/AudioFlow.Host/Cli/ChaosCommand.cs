@@ -62,9 +62,7 @@ public static class ChaosCommand
         var config = GlobalOptions.LoadConfig(parse, ["akka.loglevel = WARNING", .. ProfileOverrides(parse.GetValue(Profile))]);
         await using var node = AudioFlowNode.Start(config);
         var format = MediaFormat.Pcmu8k;
-        var speech = parse.GetValue(Wav) is { } path
-            ? OutboundSpeech.ToRate(CallerAudio.Read(path).Pcm, CallerAudio.Read(path).SampleRate, format.SampleRate)
-            : OutboundSpeech.ToRate(node.Engines.Synthesizer.Synthesize(DefaultUtterance, cancellation), node.Engines.Synthesizer.SampleRate, format.SampleRate);
+        var speech = CallerAudio.ForCaller(parse.GetValue(Wav), node.Engines.Synthesizer, DefaultUtterance, format, cancellation);
 
         var outcomes = new List<LoopbackCallOutcome>();
         var failures = new List<string>();
