@@ -70,6 +70,42 @@ public sealed class CallJournalTests(LiveNode node) : IDisposable
         AssertComplete(stored, second);
     }
 
+    [SmallFilesystemFact]
+    public async Task A_full_disk_mid_run_only_delays_the_writes_and_nothing_is_lost()
+    {
+        using var disk = SmallFilesystem.Mount(kilobytes: 2048);
+        var journal = new JournalOptions(true, JournalProvider.Sqlite, Path.Combine(disk.Path, "calls.db"), string.Empty);
+        await JournalStoreCheck.VerifyAsync(journal, CancellationToken.None);
+        using var system = ActorSystem.Create("journal-full-disk", JournalConfig.For(journal).WithFallback(TestConfig.Load("akka.loglevel = ERROR")));
+        var reader = new CallJournalReader(system);
+
+        var first = await Call(system, "opening hours please");
+        AssertComplete(await reader.ShowAsync(first.Stats.CallId, CancellationToken.None), first);
+
+        // The disk fills up between calls: a node starting now would refuse with a clear error; the running node's
+        // next call still runs to its end, its events wait in the writer.
+        Assert.True(disk.FillUp() > 0, "the filler file should have taken the free space");
+        var atStart = await Assert.ThrowsAsync<JournalUnavailableException>(() => JournalStoreCheck.VerifyAsync(journal, CancellationToken.None));
+        Assert.Contains("the disk is full", atStart.Message);
+        using var retries = new CounterListener("audioflow.journal.retries");
+        var second = await Call(system, "opening hours please");
+        Assert.Contains("Monday", second.Stats.Replies.Single(r => r.TurnNumber == 1).Text);
+        var whileFull = await reader.ShowAsync(second.Stats.CallId, CancellationToken.None);
+        Assert.True(whileFull?.Ended is null, "with the disk full the call's end cannot have been stored yet");
+        Assert.True(retries.Total > 0, "failed writes should be retried and counted");
+
+        // Space comes back: the backlog lands, every event in order.
+        disk.Free();
+        JournaledCall? stored = null;
+        for (var attempt = 0; attempt < 120 && stored?.Ended is null; attempt++)
+        {
+            await Task.Delay(500);
+            stored = await reader.ShowAsync(second.Stats.CallId, CancellationToken.None);
+        }
+
+        AssertComplete(stored, second);
+    }
+
     [Fact]
     public async Task A_database_that_cannot_be_used_is_a_clear_error_at_start()
     {
