@@ -110,6 +110,27 @@ public sealed class SipCallTests(SipCallTests.Server fixture) : IClassFixture<Si
         Assert.Equal(0, report.GetProperty("frames").GetProperty("lost").GetInt64());
     }
 
+    [SipPeersFact("sipp", "flite", "sox")]
+    public async Task A_delayed_offer_caller_gets_our_offer_answers_pcmu_in_the_ack_and_is_understood()
+    {
+        var work = Directory.CreateDirectory(Path.Combine(_dir, "late", "audio")).Parent!.FullName;
+        var speech = Path.Combine(_dir, "speech.wav");
+        ExternalTools.Run("flite", "-voice", "rms", "-t", "opening hours please", "-o", speech);
+        ExternalTools.Run("sox", speech, "-r", "8000", "-c", "1", "-t", "ul", Path.Combine(work, "audio", "caller.ulaw"), "pad", "1.5", "4");
+
+        var run = await Peers.SippAsync(SharedSip.OwnScenario("uac_delayed_offer_pcmu.xml"), _server.Target, "af-late", workingDirectory: work);
+        Assert.True(run.ExitCode == 0, $"sipp delayed offer failed ({run}); server:\n{Tail(_server.Output)}");
+
+        var call = await _server.FinishedSipCallAsync("af-late");
+        Assert.Equal("Pcmu/8000", call.GetProperty("format").GetString());
+        Assert.Contains("a=rtpmap:9 G722/8000", call.GetProperty("answerSdp").GetString()); // the SDP we sent was our full offer
+        var report = await _server.ReportAsync(Id(call));
+        Assert.Contains(report.GetProperty("turns").EnumerateArray(), t => t.GetProperty("transcript").GetString()!.Contains("opening hours"));
+        Assert.Contains(report.GetProperty("replies").EnumerateArray(), r => r.GetProperty("text").GetString()!.Contains("Monday"));
+        Assert.Equal("caller hung up", report.GetProperty("endReason").GetString());
+        Assert.Equal(0, report.GetProperty("frames").GetProperty("lost").GetInt64());
+    }
+
     [SipPeersFact("sipp", "kamailio")]
     public async Task A_caller_pressing_0_is_blind_transferred_by_refer_directly_and_through_a_record_routing_kamailio()
     {

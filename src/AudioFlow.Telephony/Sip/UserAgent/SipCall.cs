@@ -41,16 +41,20 @@ internal sealed class SipTransfer(string target, SipUri referTo)
 /// <summary>The user agent's state for one call. Everything here is touched under the transaction layer's lock.</summary>
 internal sealed class SipCall
 {
+    private SdpAnswerResult? _answer;
+
+    /// <param name="answer">The negotiated media; null for a delayed offer (INVITE without SDP) until the ACK brings the answer.</param>
+    /// <param name="localSdp">The SDP we send in the 200: our answer, or for a delayed offer our offer.</param>
     public SipCall(string callId, SipDialog dialog, SipServerTransaction invite, IncomingSipMessage source, RtpSession media,
-        SdpAnswerResult answer, LocalMediaCapabilities capabilities, SipNameAddr contact, string? from, string? to)
+        SdpAnswerResult? answer, SdpSession localSdp, LocalMediaCapabilities capabilities, SipNameAddr contact, string? from, string? to)
     {
         CallId = callId;
         Dialog = dialog;
         Invite = invite;
         Source = source;
         Media = media;
-        Answer = answer;
-        LocalSdp = answer.Answer;
+        _answer = answer;
+        LocalSdp = localSdp;
         Capabilities = capabilities;
         Contact = contact;
         From = from;
@@ -68,7 +72,15 @@ internal sealed class SipCall
 
     public RtpSession Media { get; }
 
-    public SdpAnswerResult Answer { get; set; }
+    /// <summary>The media negotiated. Only read once <see cref="HasAnswer"/>: a delayed-offer call has none before its ACK.</summary>
+    public SdpAnswerResult Answer
+    {
+        get => _answer ?? throw new InvalidOperationException($"call {CallId} has no SDP answer yet (delayed offer awaiting the ACK)");
+        set => _answer = value;
+    }
+
+    /// <summary>The media is negotiated (always, except a delayed-offer call between our 200 and the peer's ACK).</summary>
+    public bool HasAnswer => _answer is not null;
 
     /// <summary>The last SDP we sent in this session (re-INVITE answers build on it).</summary>
     public SdpSession LocalSdp { get; set; }
@@ -114,7 +126,7 @@ internal sealed class SipCall
         To,
         Dialog.Transport.ViaToken(),
         Source.Remote.ToString(),
-        Format.ToString(),
+        _answer?.Format.ToString() ?? "(no SDP answer)",
         StartedAt,
         EndedAt,
         State.ToString().ToLowerInvariant(),

@@ -45,7 +45,10 @@ namespace AudioFlow.Telephony.Sip.UserAgent;
 /// Threading: every callback runs under the transaction layer's lock (<see cref="SipTransactionLayer.Gate"/>), and so
 /// does every change to the calls; asynchronous work (the answer delay, BYE/REFER round trips, starting the call on the
 /// node) re-enters through <see cref="SipTransactionLayer.Invoke"/>. The media never takes that lock.
-/// <para>Not done: delayed offer (INVITE without SDP: 488), early media (183), session timers (RFC 4028), 100rel/PRACK,
+/// <para>Delayed offer (an INVITE without SDP): the 200 carries our offer (every codec we take plus telephone-event), the
+/// ACK's answer picks the media and only then does the call start on the node; an ACK without a usable answer gets a
+/// BYE.</para>
+/// <para>Not done: early media (183), session timers (RFC 4028), 100rel/PRACK,
 /// UPDATE, inbound REFER (being transferred), SUBSCRIBE/NOTIFY other than the implicit refer subscription, TLS/SRTP,
 /// RFC 3263 SRV/NAPTR lookups.</para>
 /// </summary>
@@ -226,24 +229,23 @@ public sealed class SipUserAgent : ISipTransactionUser
             return;
         }
 
-        if (invite.Body.IsEmpty)
+        // An INVITE without a body is a delayed offer (RFC 3261 §13.2.1): we offer in the 200, the answer comes in the ACK.
+        SdpSession? offer = null;
+        if (!invite.Body.IsEmpty)
         {
-            Reject(transaction, WithWarning(transaction.CreateResponse(488), 399, "Offerless INVITE (delayed offer) is not supported"), "not-acceptable");
-            return;
-        }
+            if (invite.ContentType is not { } contentType || !contentType.Is("application/sdp"))
+            {
+                var unsupportedType = transaction.CreateResponse(415);
+                unsupportedType.Headers.Add(SipHeaderNames.Accept, "application/sdp");
+                Reject(transaction, unsupportedType, "not-acceptable");
+                return;
+            }
 
-        if (invite.ContentType is not { } contentType || !contentType.Is("application/sdp"))
-        {
-            var unsupportedType = transaction.CreateResponse(415);
-            unsupportedType.Headers.Add(SipHeaderNames.Accept, "application/sdp");
-            Reject(transaction, unsupportedType, "not-acceptable");
-            return;
-        }
-
-        if (!SdpParser.TryParse(invite.Body.Span, out var offer, out var sdpError))
-        {
-            Reject(transaction, WithWarning(transaction.CreateResponse(488), 399, "SDP does not parse: " + sdpError.Message), "not-acceptable");
-            return;
+            if (!SdpParser.TryParse(invite.Body.Span, out offer, out var sdpError))
+            {
+                Reject(transaction, WithWarning(transaction.CreateResponse(488), 399, "SDP does not parse: " + sdpError.Message), "not-acceptable");
+                return;
+            }
         }
 
         SipDialog dialog;
@@ -281,24 +283,36 @@ public sealed class SipUserAgent : ISipTransactionUser
             Username = "AudioFlow",
             SessionName = "AudioFlow",
         };
-        var outcome = SdpNegotiator.Answer(offer, capabilities);
-        if (!outcome.IsAccepted)
+        SdpAnswerResult? answer = null;
+        SdpSession localSdp;
+        if (offer is null)
         {
-            _ = media.DisposeAsync().AsTask();
-            _logger.LogInformation("SIP INVITE {SipCallId} from {Source} refused: {Rejection}", dialog.CallId, source.Remote, outcome.Rejection);
-            Reject(transaction, WithWarning(transaction.CreateResponse(outcome.Rejection.StatusCode), outcome.Rejection.WarningCode,
-                outcome.Rejection.WarningText + ": " + outcome.Rejection.Detail), "not-acceptable");
-            return;
+            localSdp = SdpNegotiator.Offer(capabilities);
+        }
+        else
+        {
+            var outcome = SdpNegotiator.Answer(offer, capabilities);
+            if (!outcome.IsAccepted)
+            {
+                _ = media.DisposeAsync().AsTask();
+                _logger.LogInformation("SIP INVITE {SipCallId} from {Source} refused: {Rejection}", dialog.CallId, source.Remote, outcome.Rejection);
+                Reject(transaction, WithWarning(transaction.CreateResponse(outcome.Rejection.StatusCode), outcome.Rejection.WarningCode,
+                    outcome.Rejection.WarningText + ": " + outcome.Rejection.Detail), "not-acceptable");
+                return;
+            }
+
+            answer = outcome.Result;
+            localSdp = answer.Answer;
         }
 
         var callId = "sip-" + Sanitize(dialog.CallId) + "-" + dialog.LocalTag[..Math.Min(6, dialog.LocalTag.Length)];
-        var call = new SipCall(callId, dialog, transaction, source, media, outcome.Result, capabilities, OurContact(source), PartyOf(invite.From),
+        var call = new SipCall(callId, dialog, transaction, source, media, answer, localSdp, capabilities, OurContact(source), PartyOf(invite.From),
             invite.RequestUri.User ?? PartyOf(invite.To));
         _ringing[transaction] = call;
         transaction.TryRespond(transaction.CreateResponse(100));
         transaction.TryRespond(DialogResponse(call, 180));
         _logger.LogInformation("[call {CallId}] INVITE {SipCallId} from {Source} over {Transport}: {Media}", callId, dialog.CallId, source.Remote,
-            dialog.Transport.ViaToken(), outcome.Result);
+            dialog.Transport.ViaToken(), (object?)answer ?? "delayed offer (we offer in the 200, the answer comes in the ACK)");
         if (_options.AnswerDelay > TimeSpan.Zero)
         {
             call.AnswerTimer = _time.CreateTimer(_ => Layer.Invoke(() => AnswerCall(call)), null, _options.AnswerDelay, Timeout.InfiniteTimeSpan);
@@ -357,6 +371,18 @@ public sealed class SipUserAgent : ISipTransactionUser
         _unacknowledged[call.Key] = call;
         SipCallMetrics.Invites.Add(1, SipCallMetrics.Tag("result", "answered"));
         SipCallMetrics.ActiveCalls.Add(1);
+        if (!call.HasAnswer)
+        {
+            _logger.LogInformation("[call {CallId}] answered with our offer; the media starts when the ACK brings the answer", call.CallId);
+            return;
+        }
+
+        StartMedia(call);
+    }
+
+    /// <summary>The media is negotiated: the RTP session starts and the call goes to the node.</summary>
+    private void StartMedia(SipCall call)
+    {
         var channel = new SipCallChannel(call.CallId, call.Format, call.From, call.To, call.Dialog.CallId, call, this, _options.InboundBufferFrames, _logger);
         call.Channel = channel;
         call.Media.Start(RtpMediaParameters.From(call.Answer), channel);
@@ -613,6 +639,48 @@ public sealed class SipUserAgent : ISipTransactionUser
         }
 
         call.AckOrTimeout.TrySetResult();
+        if (!call.HasAnswer && call.State == SipCallState.Confirmed)
+        {
+            TakeAnswerFromAck(call, ack);
+        }
+    }
+
+    /// <summary>
+    /// A delayed-offer call's ACK carries the answer to the offer in our 200 (RFC 3261 §13.3.1.4, RFC 3264 §6): the
+    /// media starts with the codec it chose. An ACK without a usable answer ends the call with a BYE.
+    /// </summary>
+    private void TakeAnswerFromAck(SipCall call, SipRequest ack)
+    {
+        string problem;
+        if (ack.Body.IsEmpty)
+        {
+            problem = "the ACK carried no SDP answer to our offer";
+        }
+        else if (ack.ContentType is not { } contentType || !contentType.Is("application/sdp"))
+        {
+            problem = "the ACK's body is not SDP";
+        }
+        else if (!SdpParser.TryParse(ack.Body.Span, out var answerSdp, out var error))
+        {
+            problem = "the SDP answer in the ACK does not parse: " + error.Message;
+        }
+        else
+        {
+            // The answer names the peer's address, and the codec and telephone-event it took from our offer (same
+            // payload types, RFC 3264 §6.1): reading it as an offer against what we offered gives exactly that media.
+            var outcome = SdpNegotiator.Answer(answerSdp, call.Capabilities);
+            if (outcome.IsAccepted)
+            {
+                call.Answer = outcome.Result;
+                StartMedia(call);
+                return;
+            }
+
+            problem = "the SDP answer in the ACK is not usable: " + outcome.Rejection.Detail;
+        }
+
+        _logger.LogWarning("[call {CallId}] {Problem}; ending the call", call.CallId, problem);
+        EndCall(call, problem, "bad-answer", sendBye: true);
     }
 
     /// <inheritdoc />

@@ -137,6 +137,57 @@ public sealed class SipUserAgentCallTests
     }
 
     [Fact]
+    public async Task A_delayed_offer_gets_our_offer_in_the_200_and_the_call_starts_with_the_codec_the_ack_answers()
+    {
+        await using var ua = TestUserAgent.Start();
+        using var peer = SipPeer.Udp(ua.Udp);
+        await peer.SendAsync(peer.Invite(sdp: ""));
+        var ok = await peer.FinalResponseAsync();
+        Assert.Equal(200, ok.StatusCode);
+        var offer = SipPeer.SdpText(ok);
+        Assert.Matches(@"m=audio \d+ RTP/AVP 9 0 8 101\r\n", offer); // our codecs in our order (G.722 first by default)
+        Assert.Contains("a=rtpmap:101 telephone-event/8000", offer);
+        Assert.Contains("a=sendrecv", offer);
+        await Task.Delay(300); // time for a call to start if it (wrongly) would
+        Assert.Empty(ua.Sink.Calls); // no call on the node before the answer
+
+        // The answer picks PCMA from our offer; the call starts with it, and our RTP goes to the answer's address.
+        peer.Answered(ok);
+        await peer.SendAsync(peer.Request("ACK", body: peer.Sdp("8 101"), cseq: 1));
+        var call = await ua.Sink.NextCallAsync();
+        Assert.Equal(MediaFormat.Pcma8k, call.Channel.InboundFormat);
+        await call.SendAsync(new OutboundMedia(new byte[160]));
+        var sent = await peer.ReceiveRtpAsync(2, stopAfter: 1);
+        Assert.Equal(8, sent[0].Header.PayloadType);
+        await peer.SendAsync(peer.Request("BYE"));
+        Assert.Equal("caller hung up", await call.EndedAsync());
+    }
+
+    [Fact]
+    public async Task A_delayed_offer_whose_ack_has_no_usable_answer_is_ended_with_a_bye()
+    {
+        await using var ua = TestUserAgent.Start();
+        foreach (var (ackBody, why) in new[] { ("", "no SDP answer"), (null as string, "not usable: no common audio codec") })
+        {
+            using var peer = SipPeer.Udp(ua.Udp);
+            await peer.SendAsync(peer.Invite(sdp: ""));
+            var ok = await peer.FinalResponseAsync();
+            Assert.Equal(200, ok.StatusCode);
+            peer.Answered(ok);
+            var body = ackBody ?? peer.Sdp("18", rtpmaps: "a=rtpmap:18 G729/8000\r\n");
+            await peer.SendAsync(peer.Request("ACK", body: body, cseq: 1));
+            var bye = await peer.RequestAsync("BYE");
+            await peer.RespondAsync(bye, 200);
+            await Wait.UntilAsync(() => ua.Server.UserAgent.RecentCalls.Any(c => c.SipCallId == peer.CallId));
+            var ended = ua.Server.UserAgent.RecentCalls.Single(c => c.SipCallId == peer.CallId);
+            Assert.Contains(why, ended.EndReason);
+        }
+
+        Assert.Empty(ua.Sink.Calls);
+        await Wait.UntilAsync(() => ua.Server.UserAgent.Ports.InUse == 0);
+    }
+
+    [Fact]
     public async Task Sources_outside_the_allow_list_get_403()
     {
         await using var ua = TestUserAgent.Start(o => o with { AllowList = new IpAllowList([IpNetwork.Parse("203.0.113.0/24")]) });
