@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AudioFlow.Audio.Wav;
 using AudioFlow.Host.Tests.Support;
 
 namespace AudioFlow.Host.Tests;
@@ -19,7 +20,8 @@ public sealed class JournalCommandTests : IDisposable
     {
         var caller = Path.Combine(_dir, "caller.wav");
         ExternalTools.Run("flite", "-voice", "rms", "-t", "opening hours please", "-o", caller);
-        var server = await ServerProcess.StartAsync(Setting);
+        var recordings = Path.Combine(_dir, "recordings");
+        var server = await ServerProcess.StartAsync(Setting, $"audioflow.recordings {{ enabled = on, directory = \"{recordings}\" }}");
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         var body = await File.ReadAllBytesAsync(caller);
         var calls = Enumerable.Range(0, 2).Select(_ => http.PostAsync(server.Url("/api/calls/simulate?speakAtMs=1500"), new ByteArrayContent(body))).ToArray();
@@ -31,6 +33,19 @@ public sealed class JournalCommandTests : IDisposable
         foreach (var call in calls)
         {
             await Assert.ThrowsAnyAsync<Exception>(() => call);
+        }
+
+        // The recordings were written as the calls went: each is a playable file up to shortly before the crash,
+        // with the greeting on the agent's side.
+        var cutShort = Directory.GetFiles(recordings, "*.wav");
+        Assert.Equal(2, cutShort.Length);
+        foreach (var file in cutShort)
+        {
+            var wav = WavFile.Read(file);
+            Assert.Equal(2, wav.Channels);
+            Assert.True(wav.FrameCount >= wav.SampleRate, $"{file}: {wav.FrameCount} frames on disk");
+            var agentSide = Enumerable.Range(0, wav.FrameCount).Select(i => (double)wav.Samples[(2 * i) + 1]).ToArray();
+            Assert.True(Math.Sqrt(agentSide.Average(x => x * x)) > 300, $"{file}: the agent's side should carry the greeting");
         }
 
         // The node comes back: recovery closes what the crash left open.

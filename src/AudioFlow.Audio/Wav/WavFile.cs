@@ -164,19 +164,8 @@ public static class WavFile
             throw new ArgumentException("too many samples for a RIFF WAV file (4 GiB limit)", nameof(samples));
         }
 
-        Span<byte> header = stackalloc byte[44];
-        "RIFF"u8.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)(36 + dataBytes));
-        "WAVEfmt "u8.CopyTo(header[8..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[20..], WavFormat.TagPcm);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[22..], (ushort)channels);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[24..], (uint)sampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], (uint)(sampleRate * channels * 2));
-        BinaryPrimitives.WriteUInt16LittleEndian(header[32..], (ushort)(channels * 2));
-        BinaryPrimitives.WriteUInt16LittleEndian(header[34..], 16);
-        "data"u8.CopyTo(header[36..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[40..], (uint)dataBytes);
+        Span<byte> header = stackalloc byte[CanonicalHeaderSize];
+        WriteCanonicalHeader(header, sampleRate, channels, (uint)dataBytes);
         stream.Write(header);
 
         if (BitConverter.IsLittleEndian)
@@ -197,6 +186,29 @@ public static class WavFile
                 samples = samples[n..];
             }
         }
+    }
+
+    /// <summary>Size of the canonical PCM16 header written by <see cref="WriteCanonicalHeader"/>.</summary>
+    internal const int CanonicalHeaderSize = 44;
+
+    /// <summary>
+    /// The canonical 44-byte PCM16 header (RIFF, fmt, data). <paramref name="dataBytes"/> 0xFFFFFFFF marks a stream
+    /// whose length is not known yet (the RIFF size is then 0xFFFFFFFF too); readers take the data to the end of file.
+    /// </summary>
+    internal static void WriteCanonicalHeader(Span<byte> header, int sampleRate, int channels, uint dataBytes)
+    {
+        "RIFF"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], dataBytes == uint.MaxValue ? uint.MaxValue : 36 + dataBytes);
+        "WAVEfmt "u8.CopyTo(header[8..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 16);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[20..], WavFormat.TagPcm);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[22..], (ushort)channels);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[24..], (uint)sampleRate);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], (uint)(sampleRate * channels * 2));
+        BinaryPrimitives.WriteUInt16LittleEndian(header[32..], (ushort)(channels * 2));
+        BinaryPrimitives.WriteUInt16LittleEndian(header[34..], 16);
+        "data"u8.CopyTo(header[36..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[40..], dataBytes);
     }
 
     /// <summary>

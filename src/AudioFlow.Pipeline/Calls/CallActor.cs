@@ -90,6 +90,7 @@ public sealed class CallActor : ReceiveActor
         {
             _call.Stats.Ended("call actor stopped");
             _ = _channel.SendAsync(new HangUp("call actor stopped"));
+            SaveRecording(); // completes the file (it is on disk already, up to the last second)
             Report();
         }
     }
@@ -167,15 +168,15 @@ public sealed class CallActor : ReceiveActor
     /// <summary>The end is stored (or the journal is down and keeps it in its backlog): now the call is reported finished.</summary>
     private void SaveRecording()
     {
-        if (_call.Recording is not { } recording || _options.RecordingsDirectory is not { } directory)
+        if (_call.Recording is not { } recording)
         {
             return;
         }
 
-        var path = Path.Combine(directory, $"{_call.CallId}.wav");
+        var path = recording.Path;
         try
         {
-            var duration = recording.Save(path);
+            var duration = recording.Finish();
             _call.Journal.Record(new RecordingSaved(path, Math.Round(duration.TotalMilliseconds)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -40,7 +40,8 @@ public sealed class CallContext(
     public CallClock Clock { get; } = clock;
 
     /// <summary>The call's stereo recording when recordings are on (<c>audioflow.recordings</c>), else null.</summary>
-    public CallRecording? Recording { get; } = options.RecordingsDirectory is null ? null : new CallRecording(inboundFormat, outboundFormat);
+    public CallRecording? Recording { get; } = options.RecordingsDirectory is not { } directory ? null
+        : new CallRecording(Path.Combine(directory, $"{callId}.wav"), inboundFormat, outboundFormat);
 
     /// <summary>The call's event journal (structured record of the call for operators and auditors).</summary>
     public ICallJournal Journal { get; } = journal;

@@ -7,34 +7,57 @@ using AudioFlow.Audio.Wav;
 namespace AudioFlow.Pipeline.Calls;
 
 /// <summary>
-/// A call's stereo recording (caller left, agent right) at the inbound wire rate, both sides placed on the call's
-/// media timeline: caller frames by their frame number, agent frames by the media time they were sent. Kept in memory
-/// (8 kHz: ~115 MB per hour of call) and written as a WAV file when the call ends. Thread-safe (the two sides are
-/// fed from different parts of the graph).
+/// A call's stereo recording (caller left, agent right, 16-bit) at the inbound wire rate, both sides placed on the
+/// call's media timeline: caller frames by their frame number, agent frames by the media time they were sent.
+/// <para>Streamed to disk as the call goes: a frame slot is written once the caller has moved
+/// <see cref="SettleFrames"/> frames past it (an agent frame can still arrive for a slot until then), so memory stays
+/// at about a second of audio whatever the call's length, and a node crash leaves a playable file up to about two
+/// seconds before the crash (its header says "length unknown" until <see cref="Finish"/>). An agent frame for a slot already written goes in
+/// the first open slot: nothing is dropped, it is only shifted.</para>
+/// <para>A disk error stops the recording (the call goes on); <see cref="Finish"/> then reports it. Thread-safe (the
+/// two sides are fed from different parts of the graph); file writes are buffered and handed to the operating system
+/// every second of audio.</para>
 /// </summary>
 public sealed class CallRecording
 {
+    /// <summary>How far (20 ms frames) the caller's side runs ahead of the oldest slot still open for agent audio.</summary>
+    public const int SettleFrames = 50;
+
+    /// <summary>Every this many frames (1 s) the file's buffer goes to the operating system, so a crash loses at most that.</summary>
+    private const int FlushFrames = 50;
+
     private readonly object _gate = new();
     private readonly int _frameSamples;
     private readonly PayloadCodec _agentDecoder;
     private readonly Resampler? _agentResampler;
-    private readonly List<short[]?> _caller = [];
+    private readonly List<short[]?> _caller = []; // open slots, from _written on
     private readonly List<short[]?> _agent = [];
+    private readonly short[] _interleaved;
+    private WavStreamWriter? _writer;
+    private Exception? _failure;
+    private long _written; // slots written to the file
     private long _agentCursor;
+    private bool _finished;
 
-    public CallRecording(MediaFormat inbound, MediaFormat outbound)
+    public CallRecording(string path, MediaFormat inbound, MediaFormat outbound)
     {
+        Path = path;
         SampleRate = inbound.SampleRate;
         _frameSamples = FrameDuration.Samples(SampleRate);
+        _interleaved = new short[_frameSamples * 2];
         _agentDecoder = PayloadCodec.For(outbound);
         _agentResampler = outbound.SampleRate == SampleRate ? null : Resampler.Create(outbound.SampleRate, SampleRate);
     }
 
+    /// <summary>Where the WAV file goes (created with the first slot written).</summary>
+    public string Path { get; }
+
     public int SampleRate { get; }
 
+    /// <summary>The recording's length so far (written and still open slots).</summary>
     public TimeSpan Duration
     {
-        get { lock (_gate) { return TimeSpan.FromMilliseconds(Math.Max(_caller.Count, _agent.Count) * (double)FrameDuration.Milliseconds); } }
+        get { lock (_gate) { return FrameTime(_written + Math.Max(_caller.Count, _agent.Count)); } }
     }
 
     /// <summary>One caller frame (PCM at the inbound wire rate) with its frame number.</summary>
@@ -42,7 +65,13 @@ public sealed class CallRecording
     {
         lock (_gate)
         {
-            Place(_caller, frameIndex, pcm);
+            if (_finished || frameIndex < _written)
+            {
+                return; // after the end, or a slot already written (frame numbers only grow: a replayed frame)
+            }
+
+            Place(_caller, frameIndex - _written, pcm);
+            WriteSettled(frameIndex - SettleFrames);
         }
     }
 
@@ -51,6 +80,11 @@ public sealed class CallRecording
     {
         lock (_gate)
         {
+            if (_finished)
+            {
+                return;
+            }
+
             var pcm = new short[_agentDecoder.SamplesIn(payload.Length)];
             _agentDecoder.Decode(payload, pcm);
             if (_agentResampler is not null)
@@ -59,44 +93,101 @@ public sealed class CallRecording
                 pcm = resampled[.._agentResampler.Process(pcm, resampled)];
             }
 
-            var slot = Math.Max((long)(mediaTime.TotalMilliseconds / FrameDuration.Milliseconds), _agentCursor);
-            Place(_agent, slot, pcm);
+            var slot = Math.Max(Math.Max((long)(mediaTime.TotalMilliseconds / FrameDuration.Milliseconds), _agentCursor), _written);
+            Place(_agent, slot - _written, pcm);
             _agentCursor = slot + 1;
         }
     }
 
-    /// <summary>Writes the stereo WAV (16-bit) and returns its duration.</summary>
-    public TimeSpan Save(string path)
+    /// <summary>
+    /// Writes what is still open, completes the file and returns the recording's duration. Throws
+    /// <see cref="IOException"/> (or <see cref="UnauthorizedAccessException"/>) when the file could not be written,
+    /// now or earlier in the call.
+    /// </summary>
+    public TimeSpan Finish()
     {
         lock (_gate)
         {
-            var frames = Math.Max(_caller.Count, _agent.Count);
-            var stereo = new short[frames * _frameSamples * 2];
-            for (var f = 0; f < frames; f++)
+            if (!_finished)
             {
-                var left = f < _caller.Count ? _caller[f] : null;
-                var right = f < _agent.Count ? _agent[f] : null;
-                for (var i = 0; i < _frameSamples; i++)
+                _finished = true;
+                WriteSettled(_written + Math.Max(_caller.Count, _agent.Count));
+                try
                 {
-                    var at = ((f * _frameSamples) + i) * 2;
-                    stereo[at] = left is not null && i < left.Length ? left[i] : (short)0;
-                    stereo[at + 1] = right is not null && i < right.Length ? right[i] : (short)0;
+                    _writer?.Complete();
                 }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _failure ??= e;
+                }
+
+                _writer = null;
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            WavFile.Write(path, stereo, SampleRate, channels: 2);
-            return TimeSpan.FromMilliseconds(frames * (double)FrameDuration.Milliseconds);
+            return _failure switch
+            {
+                null => FrameTime(_written),
+                UnauthorizedAccessException denied => throw new UnauthorizedAccessException(denied.Message, denied),
+                _ => throw new IOException(_failure.Message, _failure),
+            };
         }
     }
 
-    private static void Place(List<short[]?> track, long slot, short[] pcm)
+    /// <summary>Writes every open slot before <paramref name="end"/> (silence where a side has nothing).</summary>
+    private void WriteSettled(long end)
     {
-        while (track.Count <= slot)
+        var count = (int)Math.Min(end - _written, Math.Max(_caller.Count, _agent.Count));
+        if (count <= 0)
         {
-            track.Add(null);
+            return;
         }
 
-        track[(int)slot] = pcm;
+        if (_failure is null)
+        {
+            try
+            {
+                _writer ??= new WavStreamWriter(Path, SampleRate, channels: 2);
+                for (var slot = 0; slot < count; slot++)
+                {
+                    Interleave(slot < _caller.Count ? _caller[slot] : null, slot < _agent.Count ? _agent[slot] : null);
+                    _writer.Write(_interleaved);
+                    if ((_written + slot + 1) % FlushFrames == 0)
+                    {
+                        _writer.Flush();
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _failure = e; // the recording stops here; the call does not
+                _writer?.Dispose();
+                _writer = null;
+            }
+        }
+
+        _caller.RemoveRange(0, Math.Min(count, _caller.Count));
+        _agent.RemoveRange(0, Math.Min(count, _agent.Count));
+        _written += count;
+    }
+
+    private void Interleave(short[]? left, short[]? right)
+    {
+        for (var i = 0; i < _frameSamples; i++)
+        {
+            _interleaved[2 * i] = left is not null && i < left.Length ? left[i] : (short)0;
+            _interleaved[(2 * i) + 1] = right is not null && i < right.Length ? right[i] : (short)0;
+        }
+    }
+
+    private static TimeSpan FrameTime(long frames) => TimeSpan.FromMilliseconds(frames * (double)FrameDuration.Milliseconds);
+
+    private static void Place(List<short[]?> open, long slot, short[] pcm)
+    {
+        while (open.Count <= slot)
+        {
+            open.Add(null);
+        }
+
+        open[(int)slot] = pcm;
     }
 }

@@ -1,5 +1,6 @@
 using AudioFlow.Audio.Channel;
 using AudioFlow.Audio.Wav;
+using AudioFlow.Pipeline.Calls;
 using AudioFlow.Pipeline.Loopback;
 using AudioFlow.Pipeline.Tests.Support;
 
@@ -36,6 +37,61 @@ public sealed class CallRecordingTests(LiveNode node) : IDisposable
         Assert.True(Rms(left, 0, speechStart - 4000) < 50, $"left before speech {Rms(left, 0, speechStart - 4000):F0}");
         Assert.True(Rms(right, 0, speechStart - 4000) > 500, $"right during the greeting {Rms(right, 0, speechStart - 4000):F0}");
         Assert.True(Rms(right, speechEnd + 16000, right.Length) > 300, "right carries the answer after the caller spoke");
+    }
+
+    [Fact]
+    public void A_long_recording_is_streamed_to_disk_as_the_call_goes_with_both_sides_in_their_slots()
+    {
+        var path = Path.Combine(_dir, "long", "rec.wav");
+        var recording = new CallRecording(path, MediaFormat.Pcmu8k, MediaFormat.Pcmu8k);
+        var agentSpeech = new byte[160];
+        Array.Fill(agentSpeech, (byte)0x80); // µ-law code 0x80: a loud positive sample
+        const int frames = 3000; // one minute
+        for (var i = 0; i < frames; i++)
+        {
+            recording.Caller(i, Enumerable.Repeat((short)(1 + (i % 1000)), 160).ToArray());
+            if (i is >= 100 and < 200)
+            {
+                recording.Agent(TimeSpan.FromMilliseconds(20 * i), agentSpeech); // the agent speaks in slots 100..199
+            }
+
+            if (i == 1500)
+            {
+                // Streamed, not kept: half-way through, all but the last second (and the write buffer) is on disk.
+                var onDisk = new FileInfo(path).Length;
+                Assert.True(onDisk >= 44 + ((1500L - CallRecording.SettleFrames - 110) * 640), $"{onDisk} bytes on disk after 1500 frames");
+                recording.Agent(TimeSpan.Zero, agentSpeech); // late, for a slot long written: shifted to the first open slot
+            }
+        }
+
+        Assert.Equal(TimeSpan.FromMinutes(1), recording.Finish());
+        var wav = WavFile.Read(path);
+        Assert.Equal(frames * 160, wav.FrameCount);
+        short Left(int slot) => wav.Samples[2 * slot * 160];
+        int Right(int slot) => Math.Abs((int)wav.Samples[(2 * slot * 160) + 1]);
+        Assert.All(new[] { 0, 99, 1234, 2999 }, slot => Assert.Equal(1 + (slot % 1000), Left(slot)));
+        Assert.Equal(0, Right(99));
+        Assert.True(Right(100) > 5000 && Right(199) > 5000);
+        Assert.Equal(0, Right(200));
+        const int firstOpenSlot = 1500 - CallRecording.SettleFrames;
+        Assert.True(Right(firstOpenSlot) > 5000, "the late agent frame went to the first slot not yet written");
+        Assert.Equal(0, Right(firstOpenSlot - 1));
+        Assert.Equal(0, Right(firstOpenSlot + 1));
+    }
+
+    [Fact]
+    public void A_recording_that_cannot_be_written_fails_at_the_end_and_never_in_the_audio_path()
+    {
+        var blocker = Path.Combine(_dir, "not-a-folder");
+        File.WriteAllText(blocker, "a file where the recordings folder should be");
+        var recording = new CallRecording(Path.Combine(blocker, "rec.wav"), MediaFormat.Pcmu8k, MediaFormat.Pcmu8k);
+        for (var i = 0; i < 200; i++)
+        {
+            recording.Caller(i, new short[160]);
+            recording.Agent(TimeSpan.FromMilliseconds(20 * i), new byte[160]);
+        }
+
+        Assert.ThrowsAny<IOException>(() => recording.Finish());
     }
 
     private static double Rms(short[] samples, int from, int to)
