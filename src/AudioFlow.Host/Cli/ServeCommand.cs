@@ -68,6 +68,13 @@ public static class ServeCommand
                 app.Logger.LogWarning("audioflow.streams.auth.mode = none: anyone who can reach this server can open media streams");
             }
             await app.StartAsync(cancellation);
+            if (streams.AuthMode == StreamAuthMode.Token && streams.AnswerKey.Length == 0 && app.Urls.Any(url => !IsLoopback(url)))
+            {
+                app.Logger.LogWarning("audioflow.streams.auth.answer-key is empty: anyone who can reach {Urls} can fetch an answer webhook " +
+                    "and with it a stream token; set answer-key (and ?key= in the provider's answer URL) or use auth.mode = signature",
+                    string.Join(", ", app.Urls));
+            }
+
             if (journal.Enabled)
             {
                 var closed = await JournalRecovery.CloseOpenCallsAsync(app.Services.GetRequiredService<ActorSystem>(), nodeStartedAt,
@@ -87,4 +94,9 @@ public static class ServeCommand
             EngineFactory.Dispose(engines);
         }
     }
+
+    /// <summary>True for a listening URL on a loopback host (127.0.0.0/8, ::1, localhost).</summary>
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
+        (uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address)));
 }
