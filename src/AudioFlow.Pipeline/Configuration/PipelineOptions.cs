@@ -37,7 +37,8 @@ public sealed record PipelineOptions(
                 MinEndpointingDelay: reader.Duration("turn.min-endpointing-delay"),
                 MaxEndpointingDelay: reader.Duration("turn.max-endpointing-delay"),
                 MaxTurnDuration: reader.Duration("turn.max-turn-duration"),
-                PreRoll: reader.Duration("turn.pre-roll")),
+                PreRoll: reader.Duration("turn.pre-roll"),
+                ResumeAfterFalseStart: reader.Bool("turn.resume-after-false-start")),
             Playout: new PlayoutOptions(
                 Lead: reader.Duration("playout.lead"),
                 MaxBuffer: reader.Duration("playout.max-buffer"),
@@ -78,13 +79,18 @@ public sealed record PipelineOptions(
 /// <summary>VAD probability hysteresis: speech starts at <see cref="ActivationThreshold"/>, ends below <see cref="DeactivationThreshold"/>.</summary>
 public sealed record VadThresholds(float ActivationThreshold, float DeactivationThreshold);
 
+/// <param name="ResumeAfterFalseStart">
+/// When speech that interrupted the agent turns out too short for a turn (a cough, a door), the agent says the rest
+/// of its interrupted reply again, from the sentence that was cut.
+/// </param>
 public sealed record TurnOptions(
     TimeSpan MinSpeechDuration,
     TimeSpan BargeInMinSpeech,
     TimeSpan MinEndpointingDelay,
     TimeSpan MaxEndpointingDelay,
     TimeSpan MaxTurnDuration,
-    TimeSpan PreRoll);
+    TimeSpan PreRoll,
+    bool ResumeAfterFalseStart);
 
 public sealed record PlayoutOptions(TimeSpan Lead, TimeSpan MaxBuffer, TimeSpan MarkTimeout);
 

@@ -9,6 +9,9 @@ public abstract record ConversationEvent;
 /// <summary>The caller started speaking (confirmed onset). <see cref="FrameIndex"/> is the first speech frame.</summary>
 public sealed record CallerSpeechStarted(long FrameIndex) : ConversationEvent;
 
+/// <summary>Speech that interrupted the agent ended too short to be a turn (a cough, a noise): a false barge-in.</summary>
+public sealed record CallerFalseStart(long FrameIndex) : ConversationEvent;
+
 /// <summary>
 /// The caller's turn ended: the utterance's PCM at the VAD rate (pre-roll included) and its timing record.
 /// Consumed by the speech-to-text stage, which turns it into <see cref="CallerTurnRecognized"/>.

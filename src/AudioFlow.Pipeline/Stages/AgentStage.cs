@@ -16,7 +16,8 @@ namespace AudioFlow.Pipeline.Stages;
 /// The call's conversation: feeds caller turns, DTMF, the call's answer and silence timeouts to the agent session one
 /// at a time, and streams its replies downstream as sentences and commands tagged with the current epoch.
 /// <list type="bullet">
-/// <item>Barge-in (epoch bump) cancels the running response and drops its queued items; DTMF interrupts too.</item>
+/// <item>Barge-in (epoch bump) cancels the running response and drops its queued items; DTMF interrupts too. A
+/// barge-in that turns out to be a false start (a cough) resumes the cut reply (<see cref="TurnOptions.ResumeAfterFalseStart"/>).</item>
 /// <item>Playout feedback: a reply cut short is reported to the session with what was actually heard, once the
 /// session is not busy; when the last reply finished playing, the no-input timer starts.</item>
 /// <item>Failures: a response that throws before it produced anything is retried after the restart backoff with the
@@ -36,7 +37,8 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this, inheritedAttributes);
 
-    private sealed record PendingInput(AgentInput Input, TurnRecord? Turn, string Trigger);
+    /// <summary>An input for the agent session, or (<see cref="Replay"/>) outputs to say again without asking it.</summary>
+    private sealed record PendingInput(AgentInput? Input, TurnRecord? Turn, string Trigger, IReadOnlyList<AgentOutput>? Replay = null);
 
     private sealed class ActiveResponse(PendingInput input, ReplyTag tag, ReplyRecord record)
     {
@@ -61,6 +63,7 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
         private readonly Queue<ReplyItem> _outbox = new();
         private readonly SortedDictionary<int, ReplyRecord> _unfinishedReplies = [];
         private readonly List<ReplyRecord> _interruptedReplies = [];
+        private readonly Dictionary<int, List<AgentOutput>> _commandsByReply = [];
         private readonly List<IDisposable> _subscriptions = [];
         private IAgentSession? _session;
         private ActiveResponse? _active;
@@ -128,6 +131,9 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
                     _callerSpeaking = true;
                     CancelTimer(NoInputTimer);
                     break;
+                case CallerFalseStart:
+                    ResumeAfterFalseStart();
+                    break;
                 case CallerTurnRecognized recognized:
                     _callerSpeaking = false;
                     Enqueue(new PendingInput(new CallerSaid(recognized.Transcript), recognized.Turn, "turn"));
@@ -159,22 +165,26 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
                 return;
             }
 
+            if (!_inputs.TryDequeue(out var input))
+            {
+                return; // replies cut short stay pending: a false start may still resume them
+            }
+
             // Tell the session what the caller actually heard of replies cut short, before it answers again. Playout
             // reports the heard text shortly after the interruption; the next input comes much later (a whole turn).
             foreach (var interrupted in _interruptedReplies)
             {
                 interrupted.Interrupted = true;
                 interrupted.HeardText ??= string.Empty;
-                _session.ReplyInterrupted(interrupted.Text, interrupted.HeardText);
+                if (input.Replay is null)
+                {
+                    _session.ReplyInterrupted(interrupted.Text, interrupted.HeardText);
+                }
+
                 JournalReply(interrupted, null);
             }
 
             _interruptedReplies.Clear();
-
-            if (!_inputs.TryDequeue(out var input))
-            {
-                return;
-            }
 
             var tag = new ReplyTag(_call.Signals.Epoch, ++_nextReplyId, input.Turn);
             var record = _call.Stats.StartReply(tag.ReplyId, input.Turn?.Number, input.Trigger);
@@ -214,7 +224,8 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
                         throw new StageStalledException(StageNames.Agent, stallTimeout);
                 }
 
-                await foreach (var output in session.RespondAsync(response.Input.Input, token).ConfigureAwait(false))
+                var outputs = response.Input.Replay is { } replay ? Replayed(replay) : session.RespondAsync(response.Input.Input!, token);
+                await foreach (var output in outputs.WithCancellation(token).ConfigureAwait(false))
                 {
                     onOutput((response, output));
                 }
@@ -243,16 +254,68 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
 
                     break;
                 case Transfer transfer:
+                    KeepCommand(response, transfer);
                     response.Record.Actions.Add($"transfer {transfer.Target}");
                     Emit(response, new ReplyCommand(response.Tag, new TransferCall(transfer.Target)));
                     break;
                 case EndCall end:
+                    KeepCommand(response, end);
                     response.Record.Actions.Add($"hang up ({end.Reason})");
                     Emit(response, new ReplyCommand(response.Tag, new HangUp(end.Reason)));
                     break;
             }
 
             response.Record.Text = response.Text.ToString();
+        }
+
+        private static async IAsyncEnumerable<AgentOutput> Replayed(IReadOnlyList<AgentOutput> outputs)
+        {
+            await Task.Yield();
+            foreach (var output in outputs)
+            {
+                yield return output;
+            }
+        }
+
+        private void KeepCommand(ActiveResponse response, AgentOutput command)
+        {
+            if (!_commandsByReply.TryGetValue(response.Tag.ReplyId, out var commands))
+            {
+                _commandsByReply[response.Tag.ReplyId] = commands = [];
+            }
+
+            commands.Add(command);
+        }
+
+        /// <summary>
+        /// The speech that barged in was a false start (too short for a turn): unless the caller has said or pressed
+        /// something since, the reply that was cut is resumed from its first sentence not heard whole, with the
+        /// commands that were to follow it (a transfer, a hang-up). The session is not told of the interruption: the
+        /// caller is about to hear the rest. The cut reply is journaled as interrupted, the resumption as a reply of
+        /// its own ("resume").
+        /// </summary>
+        private void ResumeAfterFalseStart()
+        {
+            if (!_call.Options.Turn.ResumeAfterFalseStart || _active is not null || _inputs.Count > 0 || _interruptedReplies.Count == 0)
+            {
+                return;
+            }
+
+            var cut = _interruptedReplies[^1];
+            if (ReplyRemainder.After(cut.Text, cut.HeardText) is not { } rest)
+            {
+                return;
+            }
+
+            List<AgentOutput> replay = [new Say(rest)];
+            if (_commandsByReply.TryGetValue(cut.ReplyId, out var commands))
+            {
+                replay.AddRange(commands);
+            }
+
+            _call.Log.Info("[call {0}] false barge-in: resuming reply {1} ({2} of {3} characters left)", _call.CallId, cut.ReplyId, rest.Length, cut.Text.Length);
+            _call.Stats.Note($"false barge-in: reply {cut.ReplyId} resumed");
+            Enqueue(new PendingInput(null, null, "resume", replay));
         }
 
         private void Emit(ActiveResponse response, ReplyItem item)
@@ -354,6 +417,7 @@ public sealed class AgentStage(CallContext call) : GraphStage<FlowShape<Conversa
 
         private void JournalReply(ReplyRecord reply, double? latencyMs)
         {
+            _commandsByReply.Remove(reply.ReplyId);
             if (!reply.Journaled)
             {
                 reply.Journaled = true;

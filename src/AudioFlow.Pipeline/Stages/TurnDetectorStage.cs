@@ -8,7 +8,8 @@ using AudioFlow.Pipeline.Turns;
 namespace AudioFlow.Pipeline.Stages;
 
 /// <summary>
-/// Turns analysed frames into conversation events: <see cref="CallerSpeechStarted"/> and <see cref="CallerUtterance"/>.
+/// Turns analysed frames into conversation events: <see cref="CallerSpeechStarted"/>, <see cref="CallerUtterance"/>,
+/// and <see cref="CallerFalseStart"/> when speech that barged in was too short for a turn.
 /// Barge-in goes out of band: the moment the caller has spoken for the barge-in minimum, the call's epoch is bumped
 /// through <see cref="CallSignals.Interrupt"/>, not queued behind audio.
 /// The <see cref="TurnDetector"/> is deterministic logic whose state belongs to the stage, so it survives a restart:
@@ -34,6 +35,7 @@ public sealed class TurnDetectorStage(CallContext call) : SupervisedFlowStage<An
             if (detection.IsFalseStart)
             {
                 call.Log.Debug("[call {0}] speech at frame {1} was too short for a turn", call.CallId, element.Frame.Index);
+                output.Add(new CallerFalseStart(element.Frame.Index));
             }
 
             if (detection.TurnStartedAt is { } start)

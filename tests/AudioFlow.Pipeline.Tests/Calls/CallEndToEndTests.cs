@@ -1,5 +1,6 @@
 using AudioFlow.Audio.Channel;
 using AudioFlow.Pipeline.Loopback;
+using AudioFlow.Pipeline.Stages;
 using AudioFlow.Pipeline.Tests.Support;
 
 namespace AudioFlow.Pipeline.Tests.Calls;
@@ -87,6 +88,35 @@ public sealed class CallEndToEndTests(LiveNode node)
         var answer = outcome.Stats.Replies.Single(r => r.TurnNumber == 1);
         Assert.Contains("Monday", answer.Text);
         Assert.Equal(0, outcome.CallerFramesLost);
+    }
+
+    [Fact]
+    public async Task A_cough_into_the_greeting_stops_it_and_the_agent_then_resumes_from_the_cut_sentence()
+    {
+        var format = MediaFormat.Pcmu8k;
+        var word = node.Say("hey", format);
+        var onset = (int)(SpeechOnset(word, format.SampleRate).TotalSeconds * format.SampleRate);
+        var cough = word[onset..Math.Min(word.Length, onset + (format.SampleRate * 170 / 1000))]; // speech, but too short for a turn
+        var script = new CallerScript { SpeakAfterGreeting = false, SpeakAt = TimeSpan.FromMilliseconds(2500) };
+
+        var outcome = await node.Runner(TestConfig.Pipeline()).RunAsync(cough, format, script, Fast, CancellationToken.None);
+
+        Assert.Contains(outcome.Caller.Commands, c => c.Command is ClearPlayout);
+        Assert.Empty(outcome.Stats.Turns);
+        var greeting = outcome.Stats.Replies.Single(r => r.Trigger == "answered");
+        Assert.True(greeting.Interrupted);
+        var resumed = outcome.Stats.Replies.Single(r => r.Trigger == "resume");
+        Assert.Equal(ReplyRemainder.After(greeting.Text, greeting.HeardText), resumed.Text);
+        Assert.EndsWith(resumed.Text, greeting.Text); // the rest of the greeting, from a sentence start
+        Assert.False(resumed.Interrupted);
+        var clear = outcome.Caller.Commands.First(c => c.Command is ClearPlayout).At;
+        Assert.Contains(outcome.Caller.Heard, f => f.At > clear + TimeSpan.FromMilliseconds(400)); // the agent spoke again
+
+        // Switched off, the agent stays silent after the same cough.
+        var off = await node.Runner(TestConfig.Pipeline("audioflow.pipeline.turn.resume-after-false-start = off"))
+            .RunAsync(cough, format, script, Fast, CancellationToken.None);
+        Assert.Contains(off.Caller.Commands, c => c.Command is ClearPlayout);
+        Assert.DoesNotContain(off.Stats.Replies, r => r.Trigger == "resume");
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed class TurnDetectorTests
         MinEndpointingDelay: TimeSpan.FromMilliseconds(400),
         MaxEndpointingDelay: TimeSpan.FromMilliseconds(1000),
         MaxTurnDuration: TimeSpan.FromSeconds(3),
-        PreRoll: TimeSpan.FromMilliseconds(100));
+        PreRoll: TimeSpan.FromMilliseconds(100),
+        ResumeAfterFalseStart: true);
 
     private static readonly VadThresholds Thresholds = new(0.5f, 0.35f);
 
