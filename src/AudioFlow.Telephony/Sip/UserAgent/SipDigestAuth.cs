@@ -80,6 +80,7 @@ public sealed class SipDigestAuthenticator
     private readonly string _password;
     private readonly TimeProvider _time;
     private readonly TimeSpan _nonceLifetime;
+    private readonly NonceCounts _used = new();
 
     public SipDigestAuthenticator(string realm, string username, string password, TimeProvider? time = null, TimeSpan? nonceLifetime = null)
     {
@@ -161,6 +162,13 @@ public sealed class SipDigestAuthenticator
             return SipAuthVerdict.Rejected;
         }
 
+        // Replay protection (RFC 7616 §3.3, RFC 2617 §3.2.2): with qop, each nonce count may be used once.
+        if (qop is not null && !_used.TryUse(nonce, credentials.NonceCount!, issued, _time.GetUtcNow() - _nonceLifetime))
+        {
+            why = $"replayed credentials (nonce count {credentials.NonceCount} already used with this nonce)";
+            return SipAuthVerdict.Rejected;
+        }
+
         why = "";
         return SipAuthVerdict.Accepted;
     }
@@ -199,6 +207,59 @@ public sealed class SipDigestAuthenticator
 
         issued = DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64BigEndian(raw));
         return true;
+    }
+}
+
+/// <summary>
+/// The nonce counts (nc) already accepted per nonce, so that a captured Authorization cannot be replayed while its
+/// nonce lives. Counts may arrive out of order (parallel requests): each is accepted once. Bounded: a nonce keeps at
+/// most <see cref="MaxCountsPerNonce"/> counts (beyond that only counts above the highest are taken), and nonces past
+/// their lifetime are forgotten (they are refused as stale anyway).
+/// </summary>
+internal sealed class NonceCounts
+{
+    private const int MaxCountsPerNonce = 256;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, (DateTimeOffset Issued, HashSet<ulong> Counts, ulong Highest)> _byNonce = new(StringComparer.Ordinal);
+
+    /// <summary>True the first time <paramref name="nc"/> (8 hex digits) is used with <paramref name="nonce"/>.</summary>
+    public bool TryUse(string nonce, string nc, DateTimeOffset issued, DateTimeOffset forgetIssuedBefore)
+    {
+        if (!ulong.TryParse(nc, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var count))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_byNonce.Count > 1000)
+            {
+                foreach (var old in _byNonce.Where(e => e.Value.Issued < forgetIssuedBefore).Select(e => e.Key).ToArray())
+                {
+                    _byNonce.Remove(old);
+                }
+            }
+
+            if (!_byNonce.TryGetValue(nonce, out var entry))
+            {
+                entry = (issued, [], 0);
+            }
+
+            var full = entry.Counts.Count >= MaxCountsPerNonce;
+            if (entry.Counts.Contains(count) || (full && count <= entry.Highest))
+            {
+                return false;
+            }
+
+            if (full)
+            {
+                entry.Counts.Clear();
+            }
+
+            entry.Counts.Add(count);
+            _byNonce[nonce] = (entry.Issued, entry.Counts, Math.Max(entry.Highest, count));
+            return true;
+        }
     }
 }
 

@@ -217,11 +217,23 @@ public sealed class SipUserAgentCallTests
         await peer.SendAsync(peer.Request("INVITE", peer.Sdp(), extraHeaders: $"Authorization: {wrong}\r\n", cseq: 2, withToTag: false));
         Assert.Equal(401, (await peer.FinalResponseAsync()).StatusCode);
 
-        var right = new SipDigestClient("trunk", "s3cret").Answer(challenge, "INVITE", $"sip:service@{ua.Udp}")!;
+        var client = new SipDigestClient("trunk", "s3cret");
+        var right = client.Answer(challenge, "INVITE", $"sip:service@{ua.Udp}")!;
         await peer.SendAsync(peer.Request("INVITE", peer.Sdp(), extraHeaders: $"Authorization: {right}\r\n", cseq: 3, withToTag: false));
         Assert.Equal(200, (await peer.FinalResponseAsync()).StatusCode);
         await ua.Sink.NextCallAsync();
         Assert.Single(ua.Sink.Calls);
+
+        // The same credentials captured and replayed in a new call are refused; the client's next nonce count is taken.
+        using var replayer = SipPeer.Udp(ua.Udp);
+        await replayer.SendAsync(replayer.Invite(replayer.Sdp(), extraHeaders: $"Authorization: {right}\r\n"));
+        Assert.Equal(401, (await replayer.FinalResponseAsync()).StatusCode);
+        using var second = SipPeer.Udp(ua.Udp);
+        var next = client.Answer(challenge, "INVITE", $"sip:service@{ua.Udp}")!;
+        Assert.Equal("00000002", next.NonceCount);
+        await second.SendAsync(second.Invite(second.Sdp(), extraHeaders: $"Authorization: {next}\r\n"));
+        Assert.Equal(200, (await second.FinalResponseAsync()).StatusCode);
+        await Wait.UntilAsync(() => ua.Sink.Calls.Count == 2, because: "the second, properly authenticated call reaches the node");
     }
 
     [Fact]
