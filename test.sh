@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 ./setup.sh --test
 dotnet build AudioFlow.sln -c Release --nologo --verbosity quiet
-dotnet test AudioFlow.sln -c Release --no-build --nologo --verbosity quiet "$@"
+dotnet test AudioFlow.sln -c Release --no-build --nologo --verbosity quiet --logger "console;verbosity=minimal" "$@"

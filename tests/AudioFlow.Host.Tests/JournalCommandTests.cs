@@ -62,6 +62,9 @@ public sealed class JournalCommandTests : IDisposable
                 Assert.True(show.ExitCode == 0, show.Stderr);
                 var lines = show.Stdout.Trim().Split('\n');
                 Assert.Contains(" CallStarted loopback", lines[1]);
+                Assert.Contains(", recording to ", lines[1]);
+                var recording = lines[1][(lines[1].IndexOf(", recording to ", StringComparison.Ordinal) + ", recording to ".Length)..];
+                Assert.Contains(recording, cutShort); // the journal of a call cut off by the crash points to its recording
                 Assert.Contains(lines, l => l.Contains(" CallerTurn #1 \"opening hours"));
                 Assert.Contains(" CallEnded node restarted", lines[^1]);
             }

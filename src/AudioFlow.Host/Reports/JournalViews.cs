@@ -36,7 +36,7 @@ public static class JournalViews
 
     private static string Details(CallEvent e) => e switch
     {
-        CallStarted s => $"{s.Transport} in {s.InboundFormat} out {s.OutboundFormat}",
+        CallStarted s => $"{s.Transport} in {s.InboundFormat} out {s.OutboundFormat}" + (s.RecordingPath is { } path ? $", recording to {path}" : string.Empty),
         CallerTurn t => $"#{t.Number} \"{t.Transcript}\" ({t.Confidence:F2})",
         AgentReply r => $"#{r.ReplyId} ({r.Trigger}) \"{r.Text}\"" + (r.Interrupted ? $" [interrupted; heard \"{r.HeardText}\"]" : string.Empty) +
                         (r.Actions.Count > 0 ? $" -> {string.Join(", ", r.Actions)}" : string.Empty),

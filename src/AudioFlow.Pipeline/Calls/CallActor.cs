@@ -64,7 +64,7 @@ public sealed class CallActor : ReceiveActor
         AudioFlowMetrics.CallsStarted.Add(1, new KeyValuePair<string, object?>("transport", _channel.Transport));
         _log.Info("[call {0}] started on {1}: in {2}, out {3}", _call.CallId, _channel.Transport, _channel.InboundFormat, _channel.OutboundFormat);
         _call.Journal.Record(new CallStarted(_call.CallId, _channel.Transport, _channel.InboundFormat.ToString(),
-            _channel.OutboundFormat.ToString(), _channel.From, _channel.To, _channel.ProviderCallId));
+            _channel.OutboundFormat.ToString(), _channel.From, _channel.To, _channel.ProviderCallId, _call.Recording?.Path));
         try
         {
             PayloadCodec.For(_channel.InboundFormat);

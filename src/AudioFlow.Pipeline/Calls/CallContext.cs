@@ -41,7 +41,7 @@ public sealed class CallContext(
 
     /// <summary>The call's stereo recording when recordings are on (<c>audioflow.recordings</c>), else null.</summary>
     public CallRecording? Recording { get; } = options.RecordingsDirectory is not { } directory ? null
-        : new CallRecording(Path.Combine(directory, $"{callId}.wav"), inboundFormat, outboundFormat);
+        : new CallRecording(Path.Combine(directory, $"{callId}.wav"), inboundFormat, outboundFormat, () => clock.Now);
 
     /// <summary>The call's event journal (structured record of the call for operators and auditors).</summary>
     public ICallJournal Journal { get; } = journal;

@@ -9,19 +9,21 @@ namespace AudioFlow.Pipeline.Calls;
 /// <summary>
 /// A call's stereo recording (caller left, agent right, 16-bit) at the inbound wire rate, both sides placed on the
 /// call's media timeline: caller frames by their frame number, agent frames by the media time they were sent.
-/// <para>Streamed to disk as the call goes: a frame slot is written once the caller has moved
-/// <see cref="SettleFrames"/> frames past it (an agent frame can still arrive for a slot until then), so memory stays
-/// at about a second of audio whatever the call's length, and a node crash leaves a playable file up to about two
-/// seconds before the crash (its header says "length unknown" until <see cref="Finish"/>). An agent frame for a slot already written goes in
-/// the first open slot: nothing is dropped, it is only shifted.</para>
+/// <para>Streamed to disk as the call goes: a frame slot is written once both sides are final for it — the caller's
+/// frames have reached it (they come in order) and the call's media clock is <see cref="ClockMarginFrames"/> past it
+/// (agent frames are stamped with the clock's time when sent, so none can come for an earlier slot). Memory stays at
+/// a fraction of a second of audio whatever the call's length, and a node crash leaves a playable file up to about a
+/// second before the crash (its header says "length unknown" until <see cref="Finish"/>). An agent frame for a slot
+/// already written (only if the playout ran late by more than the margin) goes in the first open slot: nothing is
+/// dropped, it is only shifted.</para>
 /// <para>A disk error stops the recording (the call goes on); <see cref="Finish"/> then reports it. Thread-safe (the
 /// two sides are fed from different parts of the graph); file writes are buffered and handed to the operating system
 /// every second of audio.</para>
 /// </summary>
 public sealed class CallRecording
 {
-    /// <summary>How far (20 ms frames) the caller's side runs ahead of the oldest slot still open for agent audio.</summary>
-    public const int SettleFrames = 50;
+    /// <summary>How far (20 ms frames) behind the call's media clock a slot must be before it is written.</summary>
+    public const int ClockMarginFrames = 10;
 
     /// <summary>Every this many frames (1 s) the file's buffer goes to the operating system, so a crash loses at most that.</summary>
     private const int FlushFrames = 50;
@@ -33,15 +35,18 @@ public sealed class CallRecording
     private readonly List<short[]?> _caller = []; // open slots, from _written on
     private readonly List<short[]?> _agent = [];
     private readonly short[] _interleaved;
+    private readonly Func<TimeSpan> _mediaNow;
     private WavStreamWriter? _writer;
     private Exception? _failure;
     private long _written; // slots written to the file
     private long _agentCursor;
     private bool _finished;
 
-    public CallRecording(string path, MediaFormat inbound, MediaFormat outbound)
+    /// <param name="mediaNow">The call's media clock, the time base of the agent frames' <c>mediaTime</c>.</param>
+    public CallRecording(string path, MediaFormat inbound, MediaFormat outbound, Func<TimeSpan> mediaNow)
     {
         Path = path;
+        _mediaNow = mediaNow;
         SampleRate = inbound.SampleRate;
         _frameSamples = FrameDuration.Samples(SampleRate);
         _interleaved = new short[_frameSamples * 2];
@@ -71,7 +76,8 @@ public sealed class CallRecording
             }
 
             Place(_caller, frameIndex - _written, pcm);
-            WriteSettled(frameIndex - SettleFrames);
+            var clockSlot = (long)(_mediaNow().TotalMilliseconds / FrameDuration.Milliseconds);
+            WriteSettled(Math.Min(frameIndex + 1, clockSlot - ClockMarginFrames));
         }
     }
 

@@ -9,8 +9,10 @@ public abstract record CallEvent
     public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
 }
 
+/// <param name="RecordingPath">Where the call's recording is being written (recordings on), so that even a call cut
+/// off by a crash points to its file; null when not recording (and in journals written before this field).</param>
 public sealed record CallStarted(string CallId, string Transport, string InboundFormat, string OutboundFormat, string? From, string? To,
-    string? ProviderCallId) : CallEvent;
+    string? ProviderCallId, string? RecordingPath = null) : CallEvent;
 
 /// <summary>A caller turn as recognised; times are media ms from the start of the call, durations ms.</summary>
 public sealed record CallerTurn(int Number, string Transcript, float Confidence, double SpeechStartMs, double SpeechEndMs,

@@ -43,12 +43,14 @@ public sealed class CallRecordingTests(LiveNode node) : IDisposable
     public void A_long_recording_is_streamed_to_disk_as_the_call_goes_with_both_sides_in_their_slots()
     {
         var path = Path.Combine(_dir, "long", "rec.wav");
-        var recording = new CallRecording(path, MediaFormat.Pcmu8k, MediaFormat.Pcmu8k);
+        var clock = TimeSpan.Zero; // the call's media clock, advanced with the caller's frames
+        var recording = new CallRecording(path, MediaFormat.Pcmu8k, MediaFormat.Pcmu8k, () => clock);
         var agentSpeech = new byte[160];
         Array.Fill(agentSpeech, (byte)0x80); // µ-law code 0x80: a loud positive sample
         const int frames = 3000; // one minute
         for (var i = 0; i < frames; i++)
         {
+            clock = TimeSpan.FromMilliseconds(20 * i);
             recording.Caller(i, Enumerable.Repeat((short)(1 + (i % 1000)), 160).ToArray());
             if (i is >= 100 and < 200)
             {
@@ -57,9 +59,9 @@ public sealed class CallRecordingTests(LiveNode node) : IDisposable
 
             if (i == 1500)
             {
-                // Streamed, not kept: half-way through, all but the last second (and the write buffer) is on disk.
+                // Streamed, not kept: half-way through, all but the clock margin and the last second's buffer is on disk.
                 var onDisk = new FileInfo(path).Length;
-                Assert.True(onDisk >= 44 + ((1500L - CallRecording.SettleFrames - 110) * 640), $"{onDisk} bytes on disk after 1500 frames");
+                Assert.True(onDisk >= 44 + ((1500L - CallRecording.ClockMarginFrames - 50) * 640), $"{onDisk} bytes on disk after 1500 frames");
                 recording.Agent(TimeSpan.Zero, agentSpeech); // late, for a slot long written: shifted to the first open slot
             }
         }
@@ -73,7 +75,7 @@ public sealed class CallRecordingTests(LiveNode node) : IDisposable
         Assert.Equal(0, Right(99));
         Assert.True(Right(100) > 5000 && Right(199) > 5000);
         Assert.Equal(0, Right(200));
-        const int firstOpenSlot = 1500 - CallRecording.SettleFrames;
+        const int firstOpenSlot = 1500 - CallRecording.ClockMarginFrames;
         Assert.True(Right(firstOpenSlot) > 5000, "the late agent frame went to the first slot not yet written");
         Assert.Equal(0, Right(firstOpenSlot - 1));
         Assert.Equal(0, Right(firstOpenSlot + 1));
@@ -84,7 +86,7 @@ public sealed class CallRecordingTests(LiveNode node) : IDisposable
     {
         var blocker = Path.Combine(_dir, "not-a-folder");
         File.WriteAllText(blocker, "a file where the recordings folder should be");
-        var recording = new CallRecording(Path.Combine(blocker, "rec.wav"), MediaFormat.Pcmu8k, MediaFormat.Pcmu8k);
+        var recording = new CallRecording(Path.Combine(blocker, "rec.wav"), MediaFormat.Pcmu8k, MediaFormat.Pcmu8k, () => TimeSpan.FromHours(1));
         for (var i = 0; i < 200; i++)
         {
             recording.Caller(i, new short[160]);
