@@ -69,6 +69,9 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
     private PayloadCodec? _inbandCodec;
     private short[] _pcm = [];
     private ReadOnlyMemory<byte> _silence;
+    private MediaFormat? _callFormat;
+    private PayloadTranscoder? _fromWire;
+    private PayloadTranscoder? _toWire;
 
     private IPEndPoint? _remoteRtp;
     private IPEndPoint? _remoteRtcp;
@@ -210,6 +213,7 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
 
             var now = Stopwatch.GetTimestamp();
             _events = events;
+            _callFormat = parameters.Format;
             Apply(parameters, now, initial: true);
             _startedAt = now;
             _lastRtpAt = now;
@@ -226,8 +230,8 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
 
     /// <summary>
     /// New parameters from a re-INVITE: hold/resume (send, receive, on hold), a new remote address (unlatches), a new
-    /// payload type. The format itself cannot change mid-call (the call graph's codec is fixed):
-    /// <see cref="ArgumentException"/>.
+    /// payload type, a new codec. The call keeps the format it started with (the call graph's codec is fixed): when the
+    /// wire format differs, frames are transcoded both ways (<see cref="PayloadTranscoder"/>).
     /// </summary>
     public void Update(RtpMediaParameters parameters)
     {
@@ -237,11 +241,6 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
             if (_stopped)
             {
                 return;
-            }
-
-            if (_parameters is { } current && current.Format != parameters.Format)
-            {
-                throw new ArgumentException($"the call's format is {current.Format}; it cannot become {parameters.Format}", nameof(parameters));
             }
 
             Apply(parameters, Stopwatch.GetTimestamp(), initial: false);
@@ -256,7 +255,15 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
         _parameters = parameters;
         var format = parameters.RtpFormat;
         var writerChanged = false;
-        if (initial || previous!.RtpFormat.PayloadType != format.PayloadType)
+        var formatChanged = !initial && previous!.Format != parameters.Format;
+        if (initial || formatChanged)
+        {
+            var callFormat = _callFormat!;
+            _fromWire = parameters.Format == callFormat ? null : new PayloadTranscoder(parameters.Format, callFormat);
+            _toWire = parameters.Format == callFormat ? null : new PayloadTranscoder(callFormat, parameters.Format);
+        }
+
+        if (initial || formatChanged || previous!.RtpFormat.PayloadType != format.PayloadType)
         {
             _writer = _writer is null
                 ? new RtpStreamWriter(format)
@@ -271,10 +278,10 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
                 MinDelay = _options.JitterMinDelay,
                 MaxDelay = _options.JitterMaxDelay,
             });
-            _silence = CodecSilence.Frame(parameters.Format);
+            _silence = CodecSilence.Frame(_callFormat!); // delivered to the call, so in the call's format
         }
 
-        if (initial || writerChanged || previous!.TelephoneEventPayloadType != parameters.TelephoneEventPayloadType)
+        if (initial || writerChanged || formatChanged || previous!.TelephoneEventPayloadType != parameters.TelephoneEventPayloadType)
         {
             if (parameters.TelephoneEventPayloadType is { } te)
             {
@@ -283,7 +290,7 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
                 _inband = null;
                 _inbandCodec = null;
             }
-            else if (_inband is null)
+            else if (_inband is null || formatChanged)
             {
                 _teReceiver = null;
                 _teWriter = null;
@@ -416,7 +423,7 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
                 return true;
             }
 
-            var format = _parameters!.Format;
+            var format = _callFormat ?? _parameters!.Format; // queued frames are in the call's format (transcoded when sent)
             var codec = PayloadCodec.For(format);
             var samples = DtmfToneGenerator.Generate(valid, format.SampleRate, (int)_options.DtmfToneDuration.TotalMilliseconds, (int)_options.DtmfGap.TotalMilliseconds);
             var perFrame = codec.SamplesIn(format.BytesPerFrame);
@@ -555,7 +562,7 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
             {
                 case JitterBufferFrameKind.Audio:
                     _framesAudio++;
-                    payload = frame.Payload;
+                    payload = _fromWire is { } fromWire ? fromWire.Convert(frame.Payload.Span) : frame.Payload;
                     break;
                 case JitterBufferFrameKind.Lost:
                     _framesLost++;
@@ -568,9 +575,9 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
             }
 
             events.OnMedia(payload);
-            if (_inband is not null && frame.Kind == JitterBufferFrameKind.Audio && payload.Length == _parameters!.Format.BytesPerFrame)
+            if (_inband is not null && frame.Kind == JitterBufferFrameKind.Audio && frame.Payload.Length == _parameters!.Format.BytesPerFrame)
             {
-                var samples = _inbandCodec!.Decode(payload.Span, _pcm);
+                var samples = _inbandCodec!.Decode(frame.Payload.Span, _pcm);
                 _inband.Process(_pcm.AsSpan(0, samples));
                 while (_inband.TryReadDigit(out var digit))
                 {
@@ -682,6 +689,11 @@ public sealed class RtpSession : IRtpClockListener, IAsyncDisposable
             }
 
             var payload = _outbound.Dequeue();
+            if (_toWire is not null)
+            {
+                payload = _toWire.Convert(payload.Span);
+            }
+
             var length = _writer!.Write(payload.Span, _sendBuffer);
             SendRtp(length);
             _framesSent++;

@@ -27,9 +27,9 @@ namespace AudioFlow.Telephony.Sip.UserAgent;
 /// <see cref="SipUserAgentOptions.AnswerDelay"/> the 200 with our SDP (retransmitted until the ACK), the media
 /// starts and the call is handed to the <see cref="ISipCallSink"/>. A CANCEL before the 200 gets 487 and no call.
 /// The ACK never arriving ends the call with a BYE ("ACK never arrived").</item>
-/// <item>re-INVITE: target refresh, SDP re-answer (hold: sendonly → recvonly, our RTP stops; resume); a different
-/// codec than the call started with is refused with 488 (the call graph's codec is fixed per call), another payload
-/// type of the same codec is taken. A re-INVITE without SDP is answered with our current SDP as the offer; the answer
+/// <item>re-INVITE: target refresh, SDP re-answer (hold: sendonly → recvonly, our RTP stops; resume); a codec change
+/// is taken (the call's own codec preferred when still offered): the call graph keeps its format and the RTP session
+/// transcodes (G.711 µ/A-law, G.722); another payload type of the same codec is taken. A re-INVITE without SDP is answered with our current SDP as the offer; the answer
 /// in its ACK is not used (our media stays as it was).</item>
 /// <item>BYE from the caller: 200, the call ends ("caller hung up"). The agent's <see cref="HangUp"/>: queued audio
 /// drains (≤ 200 ms), then BYE (after the ACK, §15), the call ends ("agent hung up").</item>
@@ -447,7 +447,11 @@ public sealed class SipUserAgent : ISipTransactionUser
             return;
         }
 
-        var outcome = SdpNegotiator.Reanswer(call.LocalSdp, offer, call.Capabilities);
+        // The call graph keeps the format the call started with: prefer it, so that transcoding is only for peers that
+        // insist on another codec.
+        var graphFormat = call.Channel?.InboundFormat ?? call.Format;
+        var capabilities = call.Capabilities with { PreferredCodecs = [graphFormat, .. call.Capabilities.PreferredCodecs] };
+        var outcome = SdpNegotiator.Reanswer(call.LocalSdp, offer, capabilities);
         if (!outcome.IsAccepted)
         {
             call.Channel?.Problem("reinvite-refused", outcome.Rejection.ToString());
@@ -459,10 +463,8 @@ public sealed class SipUserAgent : ISipTransactionUser
         var result = outcome.Result;
         if (result.Format != call.Format)
         {
-            var detail = $"the call runs {call.Format}; a codec change to {result.Format} mid-call is not supported";
-            call.Channel?.Problem("reinvite-refused", detail);
-            transaction.TryRespond(WithWarning(transaction.CreateResponse(488), 305, "Incompatible media format: " + detail));
-            return;
+            _logger.LogInformation("[call {CallId}] codec changed by the caller from {From} to {To}{Transcoding}", call.CallId, call.Format, result.Format,
+                result.Format == graphFormat ? string.Empty : $" (transcoded to the call's {graphFormat})");
         }
 
         var wasOnHold = call.Answer.IsOnHold;

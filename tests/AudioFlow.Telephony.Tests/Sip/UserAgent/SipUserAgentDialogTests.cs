@@ -1,4 +1,5 @@
 using AudioFlow.Audio.Channel;
+using AudioFlow.Audio.Codecs;
 using AudioFlow.Telephony.Rtp.Session;
 using AudioFlow.Telephony.Sip.Messages;
 using AudioFlow.Telephony.Tests.Sip.Transactions;
@@ -7,7 +8,7 @@ using Xunit;
 namespace AudioFlow.Telephony.Tests.Sip.UserAgent;
 
 /// <summary>
-/// Requests inside and outside a call, scripted over UDP on loopback: hold and resume by re-INVITE, DTMF by INFO,
+/// Requests inside and outside a call, scripted over UDP on loopback: hold and resume and codec change by re-INVITE, DTMF by INFO,
 /// OPTIONS, the refusals (481, 501, 405, 420, 500), blind transfer by REFER/NOTIFY (success and failures), media timeout.
 /// </summary>
 public sealed class SipUserAgentDialogTests
@@ -48,16 +49,46 @@ public sealed class SipUserAgentDialogTests
     }
 
     [Fact]
-    public async Task A_reinvite_changing_the_codec_is_refused_with_488_and_the_call_goes_on()
+    public async Task A_reinvite_changing_the_codec_is_taken_and_the_call_goes_on_transcoded()
     {
         await using var ua = TestUserAgent.Start();
         using var peer = SipPeer.Udp(ua.Udp);
-        await peer.CallAsync();
+        var ok = await peer.CallAsync();
         var call = await ua.Sink.NextCallAsync();
+        Assert.Equal(MediaFormat.Pcmu8k, call.Channel.InboundFormat);
+
+        // The caller switches to PCMA only: answered with PCMA; the call graph keeps PCMU.
         await peer.SendAsync(peer.Request("INVITE", peer.Sdp("8 101")));
-        var refused = await peer.FinalResponseAsync();
-        Assert.Equal(488, refused.StatusCode);
-        Assert.Contains("codec change", refused.Headers.Get("Warning"));
+        var switched = await peer.FinalResponseAsync();
+        Assert.Equal(200, switched.StatusCode);
+        Assert.Matches(@"m=audio \d+ RTP/AVP 8 101", SipPeer.SdpText(switched));
+        await peer.SendAsync(peer.Request("ACK", cseq: (int)switched.CSeq!.Value.Number));
+
+        // A-law in, µ-law to the call (the same sample value); µ-law from the call, A-law out (payload type 8).
+        var media = SipPeer.MediaOf(ok);
+        const byte aLaw = 0xAA;
+        var expected = G711.MuLawEncode(G711.ALawDecode(aLaw));
+        for (ushort seq = 1; seq <= 40; seq++)
+        {
+            await peer.SendRtpAsync(media, seq, 1000u + (seq * 160u), payloadType: 8, fill: aLaw);
+            await Task.Delay(20);
+        }
+
+        await Wait.UntilAsync(() => call.Of<InboundMedia>().Any(m => m.Payload.Span[0] == expected && m.Payload.Span[159] == expected),
+            because: "transcoded A-law frames reach the call as µ-law; got first bytes " +
+                string.Join(",", call.Of<InboundMedia>().Select(m => m.Payload.Span[0]).Distinct()));
+        await call.SendAsync(new OutboundMedia(Enumerable.Repeat((byte)0x9C, 160).ToArray()));
+        var sent = await peer.ReceiveRtpAsync(2, stopAfter: 1);
+        Assert.Equal(8, sent[0].Header.PayloadType);
+        Assert.Equal(160, sent[0].PayloadLength);
+
+        // Offered both again, the call's own codec wins (no transcoding); nothing usable is still refused.
+        await peer.SendAsync(peer.Request("INVITE", peer.Sdp("8 0 101")));
+        var back = await peer.FinalResponseAsync();
+        Assert.Matches(@"m=audio \d+ RTP/AVP 0 101", SipPeer.SdpText(back));
+        await peer.SendAsync(peer.Request("ACK", cseq: (int)back.CSeq!.Value.Number));
+        await peer.SendAsync(peer.Request("INVITE", peer.Sdp("18", rtpmaps: "a=rtpmap:18 G729/8000\r\n")));
+        Assert.Equal(488, (await peer.FinalResponseAsync()).StatusCode);
         await call.WaitForAsync<TransportProblem>(p => p.Kind == "reinvite-refused");
 
         // Same codec on another payload type number is fine.
