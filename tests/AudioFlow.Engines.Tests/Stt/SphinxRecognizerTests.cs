@@ -95,7 +95,9 @@ public sealed class SphinxRecognizerTests(SphinxFixture fixture, ITestOutputHelp
     [SphinxFact("flite", "sox")]
     public void Waiting_for_a_busy_pool_is_cancellable()
     {
-        var audio = fixture.Speech(LongText, "kal");
+        // Five times the long sentence: the two busy decodes must outlast the wait below even on an idle machine.
+        var once = fixture.Speech(LongText, "kal");
+        var audio = Enumerable.Repeat(once, 5).SelectMany(pcm => pcm).ToArray();
         var goodbye = fixture.Speech("goodbye", "rms");
         using var stopBusy = new CancellationTokenSource();
         using var started = new CountdownEvent(2);
@@ -114,13 +116,22 @@ public sealed class SphinxRecognizerTests(SphinxFixture fixture, ITestOutputHelp
         Assert.True(started.Wait(TimeSpan.FromSeconds(10)));
         Thread.Sleep(300); // both have borrowed a decoder by now (decoding takes seconds)
 
-        using var waitLimit = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        // Cancelled from a thread of its own: a timer-based token needs a free thread-pool thread to fire, and a busy
+        // test run may have none for seconds, which is not what this test is about.
+        using var waitLimit = new CancellationTokenSource();
+        var canceller = new Thread(() =>
+        {
+            Thread.Sleep(200);
+            waitLimit.Cancel();
+        });
+        canceller.Start();
         var stopwatch = Stopwatch.StartNew();
         Assert.ThrowsAny<OperationCanceledException>(() =>
             fixture.Recognizer.Recognize(goodbye, fixture.FrontDesk, waitLimit.Token));
         output.WriteLine($"gave up waiting after {stopwatch.ElapsedMilliseconds} ms");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1.5));
 
+        canceller.Join();
         stopBusy.Cancel();
         Assert.True(Task.WaitAll(busy, TimeSpan.FromSeconds(10)));
     }

@@ -29,8 +29,8 @@ namespace AudioFlow.Telephony.Sip.UserAgent;
 /// The ACK never arriving ends the call with a BYE ("ACK never arrived").</item>
 /// <item>re-INVITE: target refresh, SDP re-answer (hold: sendonly → recvonly, our RTP stops; resume); a codec change
 /// is taken (the call's own codec preferred when still offered): the call graph keeps its format and the RTP session
-/// transcodes (G.711 µ/A-law, G.722); another payload type of the same codec is taken. A re-INVITE without SDP is answered with our current SDP as the offer; the answer
-/// in its ACK is not used (our media stays as it was).</item>
+/// transcodes (G.711 µ/A-law, G.722); another payload type of the same codec is taken. A re-INVITE without SDP is
+/// answered with our current SDP as the offer; the answer in its ACK is not used (our media stays as it was).</item>
 /// <item>BYE from the caller: 200, the call ends ("caller hung up"). The agent's <see cref="HangUp"/>: queued audio
 /// drains (≤ 200 ms), then BYE (after the ACK, §15), the call ends ("agent hung up").</item>
 /// <item>OPTIONS (in or out of dialog, keep-alives): 200 with Allow, Accept, Supported. INFO with
