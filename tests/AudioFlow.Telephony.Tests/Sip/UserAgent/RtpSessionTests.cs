@@ -18,6 +18,7 @@ namespace AudioFlow.Telephony.Tests.Sip.UserAgent;
 /// (G.711 and G.722), clear within one packet time, marks, RFC 4733 digits from Debian sipp's captures, in-band DTMF,
 /// loss turned into codec silence, RTCP SR out and BYE in.
 /// </summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class RtpSessionTests : IDisposable
 {
     private static readonly RtpPortAllocator Ports = new(40000, 44999);

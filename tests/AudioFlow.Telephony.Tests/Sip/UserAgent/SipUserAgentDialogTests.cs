@@ -11,6 +11,7 @@ namespace AudioFlow.Telephony.Tests.Sip.UserAgent;
 /// Requests inside and outside a call, scripted over UDP on loopback: hold and resume and codec change by re-INVITE, DTMF by INFO,
 /// OPTIONS, the refusals (481, 501, 405, 420, 500), blind transfer by REFER/NOTIFY (success and failures), media timeout.
 /// </summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class SipUserAgentDialogTests
 {
     [Fact]
