@@ -168,23 +168,28 @@ public static class WavFile
         WriteCanonicalHeader(header, sampleRate, channels, (uint)dataBytes);
         stream.Write(header);
 
+        WriteSamples(stream, samples);
+    }
+
+    /// <summary>Writes PCM16 samples little-endian (the WAV byte order) at the stream's position.</summary>
+    internal static void WriteSamples(Stream stream, ReadOnlySpan<short> samples)
+    {
         if (BitConverter.IsLittleEndian)
         {
             stream.Write(MemoryMarshal.AsBytes(samples));
+            return;
         }
-        else
+
+        Span<byte> chunk = stackalloc byte[4096];
+        while (!samples.IsEmpty)
         {
-            Span<byte> chunk = stackalloc byte[4096];
-            while (!samples.IsEmpty)
+            int n = Math.Min(samples.Length, chunk.Length / 2);
+            for (int i = 0; i < n; i++)
             {
-                int n = Math.Min(samples.Length, chunk.Length / 2);
-                for (int i = 0; i < n; i++)
-                {
-                    BinaryPrimitives.WriteInt16LittleEndian(chunk[(2 * i)..], samples[i]);
-                }
-                stream.Write(chunk[..(2 * n)]);
-                samples = samples[n..];
+                BinaryPrimitives.WriteInt16LittleEndian(chunk[(2 * i)..], samples[i]);
             }
+            stream.Write(chunk[..(2 * n)]);
+            samples = samples[n..];
         }
     }
 

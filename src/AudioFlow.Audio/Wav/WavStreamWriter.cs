@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-
 namespace AudioFlow.Audio.Wav;
 
 /// <summary>
@@ -12,7 +9,6 @@ namespace AudioFlow.Audio.Wav;
 public sealed class WavStreamWriter : IDisposable
 {
     private readonly FileStream _stream;
-    private readonly byte[] _scratch;
     private long _dataBytes;
     private bool _completed;
 
@@ -28,7 +24,6 @@ public sealed class WavStreamWriter : IDisposable
         Path = path;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferBytes);
-        _scratch = BitConverter.IsLittleEndian ? [] : new byte[4096];
         Span<byte> header = stackalloc byte[WavFile.CanonicalHeaderSize];
         WavFile.WriteCanonicalHeader(header, sampleRate, channels, uint.MaxValue);
         _stream.Write(header);
@@ -54,25 +49,7 @@ public sealed class WavStreamWriter : IDisposable
             throw new ArgumentException($"{interleaved.Length} samples is not a whole number of {Channels}-channel frames", nameof(interleaved));
         }
 
-        if (BitConverter.IsLittleEndian)
-        {
-            _stream.Write(MemoryMarshal.AsBytes(interleaved));
-        }
-        else
-        {
-            for (var rest = interleaved; !rest.IsEmpty;)
-            {
-                var n = Math.Min(rest.Length, _scratch.Length / 2);
-                for (var i = 0; i < n; i++)
-                {
-                    BinaryPrimitives.WriteInt16LittleEndian(_scratch.AsSpan(2 * i), rest[i]);
-                }
-
-                _stream.Write(_scratch, 0, 2 * n);
-                rest = rest[n..];
-            }
-        }
-
+        WavFile.WriteSamples(_stream, interleaved);
         _dataBytes += 2L * interleaved.Length;
     }
 

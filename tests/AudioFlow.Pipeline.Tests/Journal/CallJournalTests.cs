@@ -53,21 +53,7 @@ public sealed class CallJournalTests(LiveNode node) : IDisposable
         Assert.Contains("Monday", second.Stats.Replies.Single(r => r.TurnNumber == 1).Text);
         postgres.Resume();
 
-        JournaledCall? stored = null;
-        for (var attempt = 0; attempt < 120 && stored?.Ended is null; attempt++)
-        {
-            await Task.Delay(500);
-            try
-            {
-                stored = await new CallJournalReader(system).ShowAsync(second.Stats.CallId, CancellationToken.None);
-            }
-            catch (Exception)
-            {
-                // the read side may still be reconnecting
-            }
-        }
-
-        AssertComplete(stored, second);
+        AssertComplete(await WaitUntilEndedAsync(system, second.Stats.CallId), second);
     }
 
     [SmallFilesystemFact]
@@ -96,14 +82,7 @@ public sealed class CallJournalTests(LiveNode node) : IDisposable
 
         // Space comes back: the backlog lands, every event in order.
         disk.Free();
-        JournaledCall? stored = null;
-        for (var attempt = 0; attempt < 120 && stored?.Ended is null; attempt++)
-        {
-            await Task.Delay(500);
-            stored = await reader.ShowAsync(second.Stats.CallId, CancellationToken.None);
-        }
-
-        AssertComplete(stored, second);
+        AssertComplete(await WaitUntilEndedAsync(system, second.Stats.CallId), second);
     }
 
     [Fact]
@@ -132,6 +111,26 @@ public sealed class CallJournalTests(LiveNode node) : IDisposable
             CancellationToken.None));
         Assert.Contains("127.0.0.1:1", unreachable.Message);
         Assert.DoesNotContain("secret-pw", unreachable.Message);
+    }
+
+    /// <summary>The call's journal once its end is stored (the writer retries its backlog with backoff), or what is there after a minute.</summary>
+    private static async Task<JournaledCall?> WaitUntilEndedAsync(ActorSystem system, string callId)
+    {
+        JournaledCall? stored = null;
+        for (var attempt = 0; attempt < 120 && stored?.Ended is null; attempt++)
+        {
+            await Task.Delay(500);
+            try
+            {
+                stored = await new CallJournalReader(system).ShowAsync(callId, CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // the read side may still be reconnecting
+            }
+        }
+
+        return stored;
     }
 
     private Task<LoopbackCallOutcome> Call(ActorSystem system, string text)

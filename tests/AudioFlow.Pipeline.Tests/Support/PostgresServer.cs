@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -34,7 +33,7 @@ public sealed class PostgresServer : IDisposable
         var dir = Directory.CreateTempSubdirectory("audioflow-pg-").FullName;
         if (Environment.UserName == "root")
         {
-            Run("chown", "postgres:postgres", dir);
+            ToolProcess.Run("chown", "postgres:postgres", dir);
         }
 
         var server = new PostgresServer(bin, dir, FreePort());
@@ -68,28 +67,11 @@ public sealed class PostgresServer : IDisposable
         var path = Path.Combine(_bin, tool);
         if (Environment.UserName == "root")
         {
-            Run("runuser", ["-u", "postgres", "--", path, .. args]);
+            ToolProcess.Run("runuser", ["-u", "postgres", "--", path, .. args]);
         }
         else
         {
-            Run(path, args);
-        }
-    }
-
-    private static void Run(string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(60_000) || process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed: {stderr.Result}");
+            ToolProcess.Run(path, args);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace AudioFlow.Pipeline.Tests.Support;
 
 /// <summary>
@@ -23,7 +21,7 @@ public sealed class SmallFilesystem : IDisposable
     public static SmallFilesystem Mount(int kilobytes)
     {
         var dir = Directory.CreateTempSubdirectory("audioflow-smallfs-").FullName;
-        Run("mount", "-t", "tmpfs", "-o", $"size={kilobytes}k", "tmpfs", dir);
+        ToolProcess.Run("mount", "-t", "tmpfs", "-o", $"size={kilobytes}k", "tmpfs", dir);
         return new SmallFilesystem(dir);
     }
 
@@ -55,7 +53,7 @@ public sealed class SmallFilesystem : IDisposable
     {
         try
         {
-            Run("umount", "-l", Path);
+            ToolProcess.Run("umount", "-l", Path);
             Directory.Delete(Path, recursive: true);
         }
         catch (Exception)
@@ -82,22 +80,6 @@ public sealed class SmallFilesystem : IDisposable
         }
     }
 
-    private static void Run(string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(30_000) || process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed: {stderr.Result.Trim()}");
-        }
-    }
 }
 
 /// <summary>A fact skipped (with the reason) where a small tmpfs cannot be mounted.</summary>
