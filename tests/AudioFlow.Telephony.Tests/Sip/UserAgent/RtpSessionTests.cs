@@ -261,7 +261,8 @@ public sealed class RtpSessionTests : IDisposable
         await using var session = Open(new RtpSessionOptions { DtmfToneDuration = TimeSpan.FromMilliseconds(60) });
         session.Start(Pcmu(peer), new RecordingEvents());
         Assert.True(session.SendDigits("9"));
-        var packets = (await Receive(peer, 0.5)).Select(p =>
+        // A 2 s window: the five packets take 60 ms on an idle machine, and nothing else is sent after them.
+        var packets = (await Receive(peer, 2)).Select(p =>
         {
             Assert.True(RtpPacket.TryParse(p, out var packet, out _));
             Assert.True(TelephoneEvent.TryParse(packet.Payload, out var ev));
